@@ -5,3 +5,4 @@ export * from './logger.ts';
 export * from './crypto.ts';
 export * from './domain/enums.ts';
 export * from './domain/analytics.ts';
+export * from './models-manifest.ts';

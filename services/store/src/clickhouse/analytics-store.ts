@@ -9,6 +9,11 @@ export interface InsertOptions {
    * block after a crash is dropped by the engine's insert deduplication.
    */
   dedupToken?: string;
+  /**
+   * The rows are the output of parseRows for this table (ingestRows validates a whole job up front),
+   * so the driver does not parse them again. Every other caller leaves it unset: rows are validated.
+   */
+  alreadyParsed?: boolean;
 }
 
 /** One interface, two drivers: embedded chDB and a ClickHouse server through @clickhouse/client. */
@@ -18,6 +23,7 @@ export interface AnalyticsStore {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** DDL or statements that return no rows. */
   command(sql: string, params?: QueryParams): Promise<void>;
+  /** Validates every row with its zod schema first: a bad row throws ValidationError and nothing is written. */
   insert<T extends AnalyticsTable>(table: T, rows: AnalyticsRow<T>[], opts?: InsertOptions): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,3 @@
+export * from './platform.ts';
+export * from './processes.ts';
+export * from './local-redis.ts';

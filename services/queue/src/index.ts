@@ -1,0 +1,3 @@
+export * from './contracts.ts';
+export * from './connection.ts';
+export * from './job-queues.ts';

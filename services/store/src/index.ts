@@ -1,0 +1,2 @@
+export * from './clickhouse/index.ts';
+export * from './postgres/index.ts';

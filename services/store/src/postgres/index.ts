@@ -1,0 +1,17 @@
+export { createDatabase, queryRows, redactUrl, type Database, type DatabaseConfig, type DatabaseDriver, type DatabaseHandle, type DatabaseOptions, type Schema } from './database.ts';
+export { defaultMigrationsFolder, migrate } from './migrate.ts';
+export * as schema from './schema/index.ts';
+export { AuditActorType } from './schema/index.ts';
+export type { CustomerOrder as CustomerOrderRow } from './schema/index.ts';
+export * from './repos/tenants.ts';
+export * from './repos/users.ts';
+export * from './repos/api-keys.ts';
+export * from './repos/sessions.ts';
+export * from './repos/agent-versions.ts';
+export * from './repos/rollouts.ts';
+export * from './repos/kb-articles.ts';
+export * from './repos/customers.ts';
+export * from './repos/calls.ts';
+export * from './repos/review.ts';
+export * from './repos/audit-log.ts';
+export { postgresError } from './repos/common.ts';

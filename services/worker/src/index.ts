@@ -1,0 +1,2 @@
+export * from './job-worker.ts';
+export * from './processors/ingest-call-analytics.ts';

@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ValidationError, errorMessage, parseOrThrow, type Logger } from '@cc/core';
+import { jobContracts, type JobName, type JobPayload, type JobQueues, type QueueName } from '@cc/queue';
+
+export type Processor<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<unknown>;
+export type Processors = { [N in JobName]?: Processor<N> };
+
+export interface JobWorkerOptions {
+  queue: QueueName;
+  connection: Redis;
+  queues: JobQueues;
+  processors: Processors;
+  logger: Logger;
+  concurrency?: number;
+  /** Short values let a crashed worker's jobs be picked up quickly (tests); production keeps BullMQ's defaults. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * A BullMQ worker that validates each payload against its contract, retries with the queue's backoff,
+ * and on the last failed attempt (or a payload that can never succeed) writes the job and its error
+ * to the dead-letter queue before failing it.
+ */
+export function startJobWorker(opts: JobWorkerOptions): Worker {
+  const log = opts.logger.child({ queue: opts.queue });
+  const worker = new Worker(
+    opts.queue,
+    async (job: Job) => {
+      const name = job.name as JobName;
+      try {
+        const contract = jobContracts[name];
+        const processor = opts.processors[name] as Processor<JobName> | undefined;
+        if (!contract || !processor) throw new UnrecoverableError(`No processor for job ${job.name} on queue ${opts.queue}`);
+        const payload = parseOrThrow(contract.schema, job.data, `${name} job payload`, { jobId: job.id });
+        return await processor(payload, job);
+      } catch (err) {
+        const permanent = err instanceof UnrecoverableError || err instanceof ValidationError;
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (permanent || lastAttempt) {
+          await opts.queues.deadLetter({
+            queue: opts.queue,
+            jobName: job.name,
+            jobId: job.id ?? 'unknown',
+            data: job.data,
+            error: errorMessage(err),
+            attemptsMade: job.attemptsMade + 1,
+            failedAt: new Date().toISOString(),
+          });
+          log.error({ jobId: job.id, job: job.name, err: errorMessage(err) }, 'job dead-lettered');
+          throw permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(errorMessage(err)) : err;
+        }
+        log.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, err: errorMessage(err) }, 'job failed, will retry');
+        throw err;
+      }
+    },
+    {
+      connection: opts.connection,
+      prefix: opts.queues.prefix,
+      concurrency: opts.concurrency ?? 4,
+      ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    },
+  );
+  worker.on('error', (err) => log.error({ err: errorMessage(err) }, 'worker error'));
+  return worker;
+}
