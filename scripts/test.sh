@@ -8,4 +8,5 @@ echo "== type check"
 pnpm exec tsc -p tsconfig.json
 pnpm --filter @cc/web check
 echo "== tests"
+pnpm --filter @cc/web test
 pnpm exec vitest run "$@"
