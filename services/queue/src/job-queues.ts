@@ -30,13 +30,27 @@ export interface QueueDepth {
   deadLettered: number;
 }
 
+/**
+ * A BullMQ custom job id made of `parts` joined with ".". BullMQ refuses custom ids that contain ":"
+ * (except in exactly three parts, its legacy repeatable-job form) and ids that are integers, so ":"
+ * is written as "%3A". Idempotency keys never contain "%" and queue and job names never contain "."
+ * or ":", so the mapping is one-to-one.
+ */
+export function bullJobId(...parts: string[]): string {
+  return parts.join(':');
+}
+
 /** The producer side: validated, idempotent enqueueing onto named queues. */
 export class JobQueues {
   readonly queues: Record<QueueName, Queue>;
+  /** The options every job gets unless an enqueue overrides them: `defaultJobOptions` plus the constructor's overrides. */
+  readonly jobOptions: JobsOptions;
 
-  constructor(connection: Redis, readonly prefix = 'cc') {
+  /** `jobOptions` override `defaultJobOptions` (e.g. a short backoff in tests). */
+  constructor(connection: Redis, readonly prefix = 'cc', jobOptions: JobsOptions = {}) {
+    this.jobOptions = { ...defaultJobOptions, ...jobOptions };
     this.queues = Object.fromEntries(
-      queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
+      queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: this.jobOptions })]),
     ) as Record<QueueName, Queue>;
   }
 
@@ -48,7 +62,7 @@ export class JobQueues {
       throw new AppError('bad_idempotency_key', `Idempotency key must be 1-200 characters of letters, digits, ".", ":", "_" or "-"`, { status: 400 });
     }
     const job = await this.queues[contract.queue].add(name, data, {
-      jobId: `${name}:${opts.idempotencyKey}`,
+      jobId: bullJobId(name, opts.idempotencyKey),
       ...(opts.delayMs ? { delay: opts.delayMs } : {}),
       ...(opts.attempts ? { attempts: opts.attempts } : {}),
     });
@@ -56,7 +70,7 @@ export class JobQueues {
   }
 
   async deadLetter(entry: DeadLetter): Promise<void> {
-    await this.queues['dead-letter'].add('dead-letter', entry, { jobId: `${entry.queue}:${entry.jobId}`, removeOnComplete: false, removeOnFail: false });
+    await this.queues['dead-letter'].add('dead-letter', entry, { jobId: bullJobId(entry.queue, entry.jobId), removeOnComplete: false, removeOnFail: false });
   }
 
   /** Depths of the work queues; dead-lettered jobs are counted against the queue they came from. */
