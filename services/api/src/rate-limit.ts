@@ -17,3 +17,10 @@ export async function hitRateLimit(redis: Redis, key: string, limit: number, win
 export async function clearRateLimit(redis: Redis, key: string): Promise<void> {
   await redis.del(`cc:ratelimit:${key}`);
 }
+
+/** Give back one hit of `key` (an attempt that turned out legitimate); the window is left as it is. */
+export async function releaseRateLimit(redis: Redis, key: string): Promise<void> {
+  const redisKey = `cc:ratelimit:${key}`;
+  const left = await redis.decr(redisKey);
+  if (left <= 0) await redis.del(redisKey);
+}

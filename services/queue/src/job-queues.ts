@@ -37,7 +37,7 @@ export interface QueueDepth {
  * or ":", so the mapping is one-to-one.
  */
 export function bullJobId(...parts: string[]): string {
-  return parts.join(':');
+  return parts.map((part) => part.replaceAll(':', '%3A')).join('.');
 }
 
 /** The producer side: validated, idempotent enqueueing onto named queues. */

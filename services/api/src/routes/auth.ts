@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UnauthenticatedError, ValidationError, verifyPassword } from '@cc/core';
 import { createSession, deleteSession, findUsersForSignIn, getTenant, getTenantBySlug, getUser } from '@cc/store/postgres';
 import { SESSION_COOKIE } from '../auth/authenticate.ts';
-import { clearRateLimit, hitRateLimit } from '../rate-limit.ts';
+import { clearRateLimit, hitRateLimit, releaseRateLimit } from '../rate-limit.ts';
 import { jsonBody } from '../request.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
 import type { Routes } from '../route-table.ts';
@@ -20,6 +20,8 @@ const SESSION_TTL_SECONDS = 8 * 3600;
 const ATTEMPTS_PER_ACCOUNT = 5;
 const ATTEMPTS_PER_CLIENT = 30;
 const WINDOW_SECONDS = 15 * 60;
+/** Compared against when there is no account (or no password), so both cost one scrypt like a real check. */
+const NO_PASSWORD_HASH = 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 function cookieSecure(deps: ApiDeps, c: Context): boolean {
   if (deps.config.COOKIE_SECURE !== 'auto') return deps.config.COOKIE_SECURE === 'true';
@@ -49,12 +51,19 @@ export function publicAuthRoutes(deps: ApiDeps) {
       const tenant = await getTenantBySlug(deps.db.db, body.tenant);
       candidates = candidates.filter((u) => u.tenantId === tenant?.id);
     }
-    if (candidates.length > 1) throw new ValidationError('sign-in', [{ path: 'tenant', message: 'this email belongs to several organisations: give the organisation' }]);
-    const user = candidates[0];
-    // Compare a hash even when the user is unknown, so timing does not reveal which emails exist.
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-    if (!user || !ok || user.disabledAt) throw new UnauthenticatedError('Wrong email or password');
+    // Compare a hash even when the user is unknown, so timing does not reveal which emails exist. Only
+    // accounts whose password matches count, so "several organisations" is never said to a guesser.
+    const matching: typeof candidates = [];
+    for (const candidate of candidates.length > 0 ? candidates : [undefined]) {
+      const ok = await verifyPassword(body.password, candidate?.passwordHash ?? NO_PASSWORD_HASH);
+      if (candidate && ok && !candidate.disabledAt) matching.push(candidate);
+    }
+    if (matching.length > 1) throw new ValidationError('sign-in', [{ path: 'tenant', message: 'this email belongs to several organisations: give the organisation' }]);
+    const user = matching[0];
+    if (!user) throw new UnauthenticatedError('Wrong email or password');
     await clearRateLimit(deps.redis, `signin:account:${body.email}`);
+    // A successful sign-in does not count against the client: a call centre signs in many agents from one address.
+    await releaseRateLimit(deps.redis, `signin:client:${client}`);
     const session = await createSession(deps.db.db, user.tenantId, { userId: user.id, ttlSeconds: SESSION_TTL_SECONDS });
     setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'Lax', secure: cookieSecure(deps, c), path: '/', expires: session.expiresAt });
     return c.json({ user: await userView(deps, user.tenantId, user.id) });
