@@ -208,13 +208,15 @@ describe('crash mid-write: a worker process is SIGKILLed after its first batch',
     expect(depth).toMatchObject({ completed: 2, failed: 0, active: 0, waiting: 0, deadLettered: 0 });
 
     // 3. Exactly once: plain counts (merges stopped), FINAL counts, distinct keys — then again after OPTIMIZE ... FINAL.
-    const counts = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await tableCounts(store, t, tenantId)] as const)));
+    const counts = {} as Record<(typeof TABLES)[number], TableCounts>;
+    for (const t of TABLES) counts[t] = await tableCounts(store, t, tenantId);
     for (const t of TABLES) expect(counts[t], t).toEqual({ raw: expected[t], distinct: expected[t], final: expected[t] });
     for (const t of TABLES) {
       await store.command(`SYSTEM START MERGES ${t}`);
       await store.command(`OPTIMIZE TABLE ${t} FINAL`);
     }
-    const optimized = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await rawCount(store, t, tenantId)] as const)));
+    const optimized = {} as Record<(typeof TABLES)[number], number>;
+    for (const t of TABLES) optimized[t] = await rawCount(store, t, tenantId);
     for (const t of TABLES) expect(optimized[t], t).toBe(expected[t]);
 
     const batches = await Promise.all(jobIds.map(async (id) => {
@@ -225,7 +227,7 @@ describe('crash mid-write: a worker process is SIGKILLed after its first batch',
     const duplicates = TABLES.reduce((sum, t) => sum + counts[t].raw - counts[t].distinct, 0);
     console.log(
       `crash-recovery (processes): jobs=${jobIds.length} kills=1 batches=${batches.reduce((a, b) => a + b, 0)} rowsExpected=${expectedTotal} rowsFound=${found} ` +
-        `(FINAL ${TABLES.reduce((s, t) => s + counts[t].final, 0)}, after OPTIMIZE ${TABLES.reduce((s, t) => s + optimized[t]!, 0)}) duplicates=${duplicates} ` +
+        `(FINAL ${TABLES.reduce((s, t) => s + counts[t].final, 0)}, after OPTIMIZE ${TABLES.reduce((s, t) => s + optimized[t], 0)}) duplicates=${duplicates} ` +
         `resentBatchesDropped=${resent.length} recoveryMs=${recoveredMs}`,
     );
   }, 60_000);
@@ -283,12 +285,14 @@ describe('failure mid-write, in process: the processor throws after a batch on t
     for (const t of TABLES) expect(await tableCounts(store, t, tenantId), t).toEqual({ raw: expected[t], distinct: expected[t], final: expected[t] });
     expect((await queues.depths())[0]).toMatchObject({ completed: 1, failed: 0, deadLettered: 0 });
 
-    // Control: the raw counts above can see duplicates. A re-run that batches differently sends other
-    // tokens, so its copies are stored (merges are stopped); only FINAL collapses them.
+    // Control: the raw counts above would see duplicates. The same job re-sent is dropped by its tokens;
+    // the same rows under another job id (other tokens) are stored again (merges are stopped), and only
+    // FINAL collapses them.
     const control = callPayload('control-tenant', 'call-c', { turns: 300, stages: 0, events: 0 }).turns;
     await ingestRows(store, 'turns', control, { jobId: 'control', batchRows: 100 });
     await ingestRows(store, 'turns', control, { jobId: 'control', batchRows: 100 });
-    await ingestRows(store, 'turns', control, { jobId: 'control', batchRows: 150 });
+    expect(await tableCounts(store, 'turns', 'control-tenant')).toEqual({ raw: 300, distinct: 300, final: 300 });
+    await ingestRows(store, 'turns', control, { jobId: 'control-again', batchRows: 100 });
     expect(await tableCounts(store, 'turns', 'control-tenant')).toEqual({ raw: 600, distinct: 300, final: 300 });
     console.log(`crash-recovery (in process): jobs=1 failures=1 rowsExpected=${payload.turns.length + payload.stageLatency.length + payload.events.length} rowsFound=${(await Promise.all(TABLES.map((t) => rawCount(store, t, tenantId)))).reduce((a, b) => a + b, 0)} duplicates=0`);
   }, 30_000);
