@@ -185,4 +185,27 @@ describe('startJobWorker: payloads that can never succeed', () => {
     const [depth] = await queues.depths();
     expect(depth).toMatchObject({ failed: 2, deadLettered: 2 });
   });
+
+  it('a job failed by the stalled-job check (its worker died too often) is dead-lettered too', async () => {
+    let active: Job | undefined;
+    let release: () => void = () => {};
+    const { queues, worker } = setup({
+      'ingest-call-analytics': async (_payload, job) => {
+        active = job;
+        await new Promise<void>((r) => (release = r));
+        return {};
+      },
+    });
+    await worker.waitUntilReady();
+    const jobId = await queues.enqueue('ingest-call-analytics', payload(), { idempotencyKey: 'stalled', attempts: 1 });
+    try {
+      const job = await waitFor('the job to be active', async () => active);
+      // What BullMQ's stalled check does once a job exceeded maxStalledCount: fail it outside the processor.
+      await job.moveToFailed(new Error('job stalled more than allowable limit'), job.token!, false);
+    const dead = await waitFor('dead letter', async () => (await queues.queues['dead-letter'].getJobs(['waiting']))[0]);
+      expect(DeadLetter.parse(dead.data)).toMatchObject({ queue: 'analytics', jobId, error: 'job stalled more than allowable limit', jobName: 'ingest-call-analytics' });
+    } finally {
+      release();
+    }
+  });
 });

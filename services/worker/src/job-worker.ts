@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ValidationError, errorMessage, parseOrThrow, type Logger } from '@cc/core';
 import { jobContracts, type JobName, type JobPayload, type JobQueues, type QueueName } from '@cc/queue';
@@ -64,5 +64,37 @@ export function startJobWorker(opts: JobWorkerOptions): Worker {
     },
   );
   worker.on('error', (err) => log.error({ err: errorMessage(err) }, 'worker error'));
+  deadLetterStalledJobs(worker, opts, log);
   return worker;
+}
+
+/**
+ * A job whose worker died more often than BullMQ allows is failed by the stalled-job check, which runs
+ * neither the processor nor the worker's `failed` event; queue events still report it, so it is
+ * dead-lettered from here. Every worker node listens: the dead-letter job id makes that idempotent.
+ */
+function deadLetterStalledJobs(worker: Worker, opts: JobWorkerOptions, log: Logger): void {
+  // Its own connection: reading queue events blocks, and must not queue behind the worker's commands.
+  const connection = opts.connection.duplicate();
+  const events = new QueueEvents(opts.queue, { connection, prefix: opts.queues.prefix });
+  events.on('failed', async ({ jobId, failedReason }) => {
+    if (!/stalled more than allowable limit/.test(failedReason)) return;
+    try {
+      const job = await opts.queues.queues[opts.queue].getJob(jobId);
+      await opts.queues.deadLetter({
+        queue: opts.queue,
+        jobName: job?.name ?? 'unknown',
+        jobId,
+        data: job?.data ?? null,
+        error: failedReason,
+        attemptsMade: job?.attemptsMade ?? 0,
+        failedAt: new Date().toISOString(),
+      });
+      log.error({ jobId, err: failedReason }, 'stalled job dead-lettered');
+    } catch (err) {
+      log.error({ jobId, err: errorMessage(err) }, 'could not dead-letter a stalled job');
+    }
+  });
+  events.on('error', (err) => log.error({ err: errorMessage(err) }, 'queue events error'));
+  worker.on('closed', () => void events.close().finally(() => connection.disconnect()));
 }

@@ -187,6 +187,20 @@ describe.each([chdbDriver(), httpDriver()])('analytics store on $name', (driver)
     expect(await countRows(store, 'turns', 'acme')).toBe(10);
   });
 
+  it('loses no row when the retry batches differently from the crashed attempt', async () => {
+    const store = await freshStore();
+    await stopMerges(store);
+    const rows = turns(10);
+    const crashAfterBatch0 = ({ index }: { index: number }) => {
+      if (index === 0) throw new Error('worker crashed');
+    };
+    await expect(ingestRows(store, 'turns', rows, { jobId: 'job-43', batchRows: 3, onBatchWritten: crashAfterBatch0 })).rejects.toThrow('worker crashed');
+    await ingestRows(store, 'turns', rows, { jobId: 'job-43', batchRows: 5 });
+    // Rows 0-2 were sent twice under different tokens: ReplacingMergeTree collapses them on read.
+    expect(await rawCount(store, 'turns')).toBe(13);
+    expect(await countRows(store, 'turns', 'acme')).toBe(10);
+  });
+
   it('answers the dashboard queries on a hand-checked dataset, counting twice-written rows once', async () => {
     const store = await freshStore();
     for (const jobId of ['first-run', 'second-run']) {

@@ -18,9 +18,13 @@ export interface IngestResult {
   batches: number;
 }
 
-/** The insert_deduplication_token of one batch: the same job, table and batch always get the same one. */
-export function batchDedupToken(jobId: string, table: AnalyticsTable, batchIndex: number): string {
-  return `${jobId}:${table}:${batchIndex}`;
+/**
+ * The insert_deduplication_token of one batch: the same job, table and row range always get the same
+ * one. The range (not the batch number) is in the token so that a retry batching differently never has
+ * a batch dropped for a token that covered other rows.
+ */
+export function batchDedupToken(jobId: string, table: AnalyticsTable, firstRow: number, endRow: number): string {
+  return `${jobId}:${table}:${firstRow}-${endRow}`;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function ingestRows<T extends AnalyticsTable>(store: AnalyticsStore
   let batches = 0;
   for (let start = 0; start < parsed.length; start += batchRows) {
     const batch = parsed.slice(start, start + batchRows);
-    await store.insert(table, batch, { dedupToken: batchDedupToken(options.jobId, table, batches), alreadyParsed: true });
+    await store.insert(table, batch, { dedupToken: batchDedupToken(options.jobId, table, start, start + batch.length), alreadyParsed: true });
     await options.onBatchWritten?.({ index: batches, rows: batch.length });
     batches++;
   }
