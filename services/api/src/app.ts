@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { routePath } from 'hono/route';
 import { randomUUID } from 'node:crypto';
+import { httpRequests } from '@cc/core';
 import { authenticate } from './auth/authenticate.ts';
 import { problem, toProblemResponse } from './problem.ts';
 import { Routes } from './route-table.ts';
@@ -13,6 +15,7 @@ import { callRoutes } from './routes/calls.ts';
 import { auditRoutes } from './routes/audit-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -33,6 +36,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     c.header('x-request-id', requestId);
     const start = performance.now();
     await next();
+    // The matched route pattern, not the raw path, keeps the metric's label set small.
+    const route = routePath(c, -1);
+    httpRequests.inc({ method: c.req.method, route: route === '*' || route.endsWith('/*') ? 'unmatched' : route, status: c.res.status });
     log.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) }, 'request');
   });
   app.use('*', secureHeaders());
@@ -45,6 +51,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
 
   const v1 = new Hono<ApiEnv>();
   v1.use('/v1/*', authenticate(deps));
+  v1.use('/metrics', authenticate(deps));
   const routes = new Routes(v1);
   sessionRoutes(deps, routes);
   kbRoutes(deps, routes);
@@ -53,6 +60,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   auditRoutes(deps, routes);
   apiKeyRoutes(deps, routes);
   queueRoutes(deps, routes);
+  metricsRoutes(deps, routes);
   app.route('/', v1);
 
   return { app, routes: routes.specs };

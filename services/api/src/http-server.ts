@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RunningServer {
@@ -15,20 +15,21 @@ export interface RunningServer {
  * running finish (up to the timeout), idle keep-alive sockets are closed.
  */
 export async function startHttpServer(fetch: (req: Request) => Response | Promise<Response>, opts: { port: number; host: string }): Promise<RunningServer> {
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const http = server as Server;
+  // A request counts as in flight until its response has been written out (or its connection died), not
+  // merely until the handler returned: cutting connections then would drop responses being written.
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const tracked = async (req: Request) => {
+  http.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
-    try {
-      return await fetch(req);
-    } finally {
+    res.once('close', () => {
       inFlight--;
       if (inFlight === 0) drained?.();
-    }
-  };
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: tracked, port: opts.port, hostname: opts.host }, () => resolve(s));
-    s.once('error', reject);
+    });
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -36,12 +37,16 @@ export async function startHttpServer(fetch: (req: Request) => Response | Promis
     port,
     server,
     close: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
       const closed = new Promise<void>((r) => server.close(() => r()));
-      (server as Server).closeIdleConnections?.();
-      if (inFlight > 0) {
-        await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, timeoutMs))]);
-      }
-      (server as Server).closeAllConnections?.();
+      http.closeIdleConnections?.();
+      if (inFlight > 0) await Promise.race([new Promise<void>((r) => (drained = r)), deadline]);
+      // Connections whose last response went out are idle now: end them; cut what still runs at the deadline.
+      http.closeIdleConnections?.();
+      await Promise.race([closed, deadline]);
+      clearTimeout(timer);
+      http.closeAllConnections?.();
       await closed;
     },
   };

@@ -6,3 +6,5 @@ export * from './crypto.ts';
 export * from './domain/enums.ts';
 export * from './domain/analytics.ts';
 export * from './models-manifest.ts';
+export * from './redaction/index.ts';
+export * from './metrics.ts';

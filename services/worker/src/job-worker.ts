@@ -1,6 +1,6 @@
 import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ValidationError, errorMessage, parseOrThrow, type Logger } from '@cc/core';
+import { ValidationError, errorMessage, jobDuration, jobsTotal, parseOrThrow, type Logger } from '@cc/core';
 import { jobContracts, type JobName, type JobPayload, type JobQueues, type QueueName } from '@cc/queue';
 
 export type Processor<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<unknown>;
@@ -29,12 +29,15 @@ export function startJobWorker(opts: JobWorkerOptions): Worker {
     opts.queue,
     async (job: Job) => {
       const name = job.name as JobName;
+      const timer = jobDuration.startTimer({ queue: opts.queue, job: job.name });
       try {
         const contract = jobContracts[name];
         const processor = opts.processors[name] as Processor<JobName> | undefined;
         if (!contract || !processor) throw new UnrecoverableError(`No processor for job ${job.name} on queue ${opts.queue}`);
         const payload = parseOrThrow(contract.schema, job.data, `${name} job payload`, { jobId: job.id });
-        return await processor(payload, job);
+        const result = await processor(payload, job);
+        jobsTotal.inc({ queue: opts.queue, job: job.name, outcome: 'completed' });
+        return result;
       } catch (err) {
         const permanent = err instanceof UnrecoverableError || err instanceof ValidationError;
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -48,11 +51,15 @@ export function startJobWorker(opts: JobWorkerOptions): Worker {
             attemptsMade: job.attemptsMade + 1,
             failedAt: new Date().toISOString(),
           });
+          jobsTotal.inc({ queue: opts.queue, job: job.name, outcome: 'dead_lettered' });
           log.error({ jobId: job.id, job: job.name, err: errorMessage(err) }, 'job dead-lettered');
           throw permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(errorMessage(err)) : err;
         }
+        jobsTotal.inc({ queue: opts.queue, job: job.name, outcome: 'retried' });
         log.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, err: errorMessage(err) }, 'job failed, will retry');
         throw err;
+      } finally {
+        timer();
       }
     },
     {
@@ -90,6 +97,7 @@ function deadLetterStalledJobs(worker: Worker, opts: JobWorkerOptions, log: Logg
         attemptsMade: job?.attemptsMade ?? 0,
         failedAt: new Date().toISOString(),
       });
+      jobsTotal.inc({ queue: opts.queue, job: job?.name ?? 'unknown', outcome: 'dead_lettered' });
       log.error({ jobId, err: failedReason }, 'stalled job dead-lettered');
     } catch (err) {
       log.error({ jobId, err: errorMessage(err) }, 'could not dead-letter a stalled job');

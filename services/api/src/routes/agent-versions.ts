@@ -18,7 +18,7 @@ export function agentVersionRoutes(deps: ApiDeps, routes: Routes) {
     return c.json(await getAgentVersion(db, c.get('principal').tenantId, c.req.param('id')!));
   });
   routes.add({ method: 'POST', path: '/v1/agent-versions', roles: MANAGERS, summary: 'Create a draft agent version' }, async (c) => {
-    const input = await jsonBody(c, NewAgentVersion);
+    const { createdBy: _claimed, ...input } = await jsonBody(c, NewAgentVersion);
     const p = c.get('principal');
     const version = await db.transaction(async (tx) => {
       const v = await createAgentVersion(tx, p.tenantId, { ...input, ...(p.userId ? { createdBy: p.userId } : {}) });

@@ -34,7 +34,8 @@ export function kbRoutes(deps: ApiDeps, routes: Routes) {
     return c.json(await getKbArticle(db, c.get('principal').tenantId, c.req.param('id')!));
   });
   routes.add({ method: 'POST', path: '/v1/kb/articles', roles: MANAGERS, summary: 'Create an article (version 1)' }, async (c) => {
-    const input = await jsonBody(c, NewKbArticle);
+    // Who edited is the caller, never what the body claims.
+    const { editedBy: _claimed, ...input } = await jsonBody(c, NewKbArticle);
     const p = c.get('principal');
     const article = await db.transaction(async (tx) => {
       const a = await createKbArticle(tx, p.tenantId, { ...input, ...(p.userId ? { editedBy: p.userId } : {}) });
@@ -44,7 +45,7 @@ export function kbRoutes(deps: ApiDeps, routes: Routes) {
     return c.json(article, 201);
   });
   routes.add({ method: 'PATCH', path: '/v1/kb/articles/:id', roles: MANAGERS, summary: 'Edit an article (a new version when title or body change)' }, async (c) => {
-    const edit = await jsonBody(c, KbArticleEdit);
+    const { editedBy: _claimed, ...edit } = await jsonBody(c, KbArticleEdit);
     const p = c.get('principal');
     const article = await db.transaction(async (tx) => {
       const a = await updateKbArticle(tx, p.tenantId, c.req.param('id')!, { ...edit, ...(p.userId ? { editedBy: p.userId } : {}) });

@@ -1,4 +1,4 @@
-import { ValidationError, type AnalyticsRow, type AnalyticsTable } from '@cc/core';
+import { ValidationError, analyticsBatchesWritten, analyticsRowsWritten, type AnalyticsRow, type AnalyticsTable } from '@cc/core';
 import type { AnalyticsStore } from './analytics-store.ts';
 import { parseRows } from './validate-rows.ts';
 
@@ -45,6 +45,8 @@ export async function ingestRows<T extends AnalyticsTable>(store: AnalyticsStore
   for (let start = 0; start < parsed.length; start += batchRows) {
     const batch = parsed.slice(start, start + batchRows);
     await store.insert(table, batch, { dedupToken: batchDedupToken(options.jobId, table, start, start + batch.length), alreadyParsed: true });
+    analyticsRowsWritten.inc({ table }, batch.length);
+    analyticsBatchesWritten.inc({ table });
     await options.onBatchWritten?.({ index: batches, rows: batch.length });
     batches++;
   }
