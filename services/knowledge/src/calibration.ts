@@ -9,23 +9,27 @@
 export const GROUNDING_MODEL = {
   version: 'grounding-v1',
   /** Logistic weights per feature (see ClaimFeatures); score = sigmoid(bias + Σ w·f). */
-  bias: 0,
+  bias: -1.398,
   weights: {
-    coverage: 4,
-    unitCoverage: 1,
-    bigramCoverage: 1,
-    unsupportedNumbers: -3,
-    unsupportedEntities: -1.5,
-    unsupportedWords: -0.6,
-    contextOnlyWords: -0.2,
-    contradiction: -2.5,
-    numberContextMismatch: -3,
+    coverage: 0.265,
+    unitCoverage: 1.266,
+    bigramCoverage: 1.687,
+    unsupportedNumbers: -0.384,
+    unsupportedEntities: -0.955,
+    unsupportedWords: -0.821,
+    contextOnlyWords: -1.121,
+    contradiction: -0.546,
+    numberContextMismatch: 0,
   },
   /** A claim (and an answer) is supported when its score is at least this. */
-  threshold: 0.5,
-  /** Hard caps: a claim with a number the sources do not state, or a number tied to another subject. */
+  threshold: 0.71,
+  /**
+   * Hard caps, below the threshold: a claim with a number the sources do not state, a number the
+   * sources state for another subject, or a negation/antonym contradiction is never supported.
+   */
   capUnsupportedNumber: 0.15,
   capNumberContextMismatch: 0.25,
+  capContradiction: 0.35,
 } as const;
 
 export type GroundingFeatureName = keyof typeof GROUNDING_MODEL.weights;

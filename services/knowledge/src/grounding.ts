@@ -2,7 +2,7 @@ import { GROUNDING_MODEL, type GroundingFeatureName } from './calibration.ts';
 import { lineContext, markdownLines } from './markdown.ts';
 import type { KbIndex } from './retrieval.ts';
 import { synonymsOf } from './synonyms.ts';
-import { asText, contentTokens, isNegation, numberKey, splitSentences, stem, STOPWORDS, tokenize, type Token } from './text.ts';
+import { asText, contentTokens, isNegation, splitSentences, stem, tokenize, type Token } from './text.ts';
 
 /**
  * Grounding checker: is each claim (sentence) of an answer supported by the source passages?
@@ -88,6 +88,7 @@ export interface GroundingModel {
   threshold: number;
   capUnsupportedNumber: number;
   capNumberContextMismatch: number;
+  capContradiction: number;
   version?: string;
 }
 
@@ -108,7 +109,7 @@ const MAX_CLAIMS = 64;
 
 /** Conversational words that carry no claim ("Sure, happy to help today"). */
 const FILLER = new Set(
-  'sure happy glad help thanks thank hello hi hey today okay ok absolutely certainly great sorry apologize apologise welcome found let check moment yeah yes well oh wow really actually course anything else assist questions question'.split(
+  'sure happy glad help thanks thank hello hi hey today okay ok absolutely certainly great sorry apologize apologise welcome yeah yea yep yup yes nah nope hmm um uh lol haha well oh wow really actually indeed course anything else assist questions question still already just even now currently simply'.split(
     ' ',
   ),
 );
@@ -116,7 +117,7 @@ const FILLER_STEMS = new Set([...FILLER].map((w) => stem(w)));
 
 /** Words whose presence tells which subject a number belongs to (membership tiers, service levels). */
 const QUALIFIERS = new Set(
-  'gold silver bronze guest standard overnight express premium basic monthly annual yearly weekly daily first second new existing international domestic'.split(' ').map((w) => stem(w)),
+  'gold silver bronze guest platinum standard overnight express premium basic monthly annual yearly weekly daily international domestic'.split(' ').map((w) => stem(w)),
 );
 
 const ANTONYMS: ReadonlyArray<readonly [string, string]> = [
@@ -146,7 +147,8 @@ interface Unit {
   /** Stems of the unit itself. */
   own: Set<string>;
   numbers: Set<string>;
-  negated: boolean;
+  /** Content stems within the scope of a negation cue of the unit ("has never *fumbled the football*"). */
+  negScope: Set<string>;
 }
 
 interface SourceModel {
@@ -162,6 +164,8 @@ interface SourceModel {
   pairs: Set<string>;
   /** 6-letter prefixes of source words of 7+ letters (near-spellings: "Definite" / "Definitive"). */
   prefixes: Set<string>;
+  /** The sources write an amount with a currency symbol. */
+  hasCurrency: boolean;
   context: { stems: Set<string>; norms: Set<string>; numbers: Set<string> };
 }
 
@@ -186,7 +190,7 @@ export function checkGrounding(answer: string, sources: ReadonlyArray<GroundingS
   const claims: ClaimResult[] = [];
   const spans: UnsupportedSpan[] = [];
 
-  for (const sentence of splitSentences(text).slice(0, MAX_CLAIMS)) {
+  for (const sentence of splitClaims(text).slice(0, MAX_CLAIMS)) {
     const tokens = tokenize(sentence.text).map((t) => ({ ...t, start: t.start + sentence.start, end: t.end + sentence.start }));
     const claimTokens = classify(tokens, sm);
     if (claimTokens.length === 0) continue; // no factual content ("Sure, happy to help!")
@@ -207,6 +211,27 @@ export function checkGrounding(answer: string, sources: ReadonlyArray<GroundingS
     claims,
     scorer: model.version ?? GROUNDING_MODEL.version,
   };
+}
+
+/**
+ * Claims: sentences, and independent clauses joined by ", and" / ", but" / ", so" / ", while" /
+ * ", whereas" / ", although" / ", though" / ", yet" (each clause is checked on its own, so "$20, and
+ * Gold members have the fee waived" does not tie $20 to Gold).
+ */
+export function splitClaims(text: string): { start: number; end: number; text: string }[] {
+  const out: { start: number; end: number; text: string }[] = [];
+  for (const s of splitSentences(text)) {
+    let from = 0;
+    for (const m of s.text.matchAll(/,\s+(?=(?:and|but|so|while|whereas|although|though|yet)\s)/gi)) {
+      const cut = (m.index ?? 0) + m[0].length;
+      const piece = s.text.slice(from, m.index).trim();
+      if (piece) out.push({ start: s.start + from, end: s.start + from + piece.length, text: piece });
+      from = cut;
+    }
+    const rest = s.text.slice(from).trim();
+    if (rest) out.push({ start: s.start + from, end: s.start + from + rest.length, text: rest });
+  }
+  return out;
 }
 
 function normalizeSources(sources: ReadonlyArray<GroundingSource | string> | string | unknown): GroundingSource[] {
@@ -234,6 +259,7 @@ function buildSourceModel(sources: readonly GroundingSource[], context: string):
     joined: new Set(),
     pairs: new Set(),
     prefixes: new Set(),
+    hasCurrency: false,
     context: { stems: new Set(), norms: new Set(), numbers: new Set() },
   };
   const addTokens = (tokens: readonly Token[]) => {
@@ -242,7 +268,10 @@ function buildSourceModel(sources: readonly GroundingSource[], context: string):
     for (const t of tokens) {
       sm.stems.add(t.stem);
       sm.norms.add(t.norm);
-      if (t.kind === 'number') sm.numbers.add(t.stem);
+      if (t.kind === 'number') {
+        sm.numbers.add(t.stem);
+        if (/^[$£€]/.test(t.text)) sm.hasCurrency = true;
+      }
       if (t.capitalized) sm.capitalized.add(t.norm);
       if (t.kind === 'word' && t.norm.length >= 7) sm.prefixes.add(t.norm.slice(0, 6));
       if (prevWord && t.kind === 'word' && t.start - prevWord.end <= 1) sm.joined.add(prevWord.norm + t.norm);
@@ -262,7 +291,7 @@ function buildSourceModel(sources: readonly GroundingSource[], context: string):
     lines.forEach((line, li) => {
       const parentStems = new Set<string>(framingStems);
       for (const c of lineContext(lines, li)) for (const t of contentTokens(tokenize(c))) parentStems.add(t.stem);
-      for (const sent of splitSentences(src.text.slice(line.start, line.end), line.start)) {
+      for (const sent of splitSentences(src.text.slice(line.textStart, line.end), line.textStart)) {
         const tokens = tokenize(sent.text);
         addTokens(tokens);
         const content = contentTokens(tokens);
@@ -274,7 +303,7 @@ function buildSourceModel(sources: readonly GroundingSource[], context: string):
           own,
           ctx: new Set([...own, ...parentStems]),
           numbers: new Set(tokens.filter((t) => t.kind === 'number').map((t) => t.stem)),
-          negated: tokens.some((t) => isNegation(t.norm)),
+          negScope: negationScope(tokens, false, sent.text),
         });
       }
     });
@@ -301,7 +330,11 @@ function classify(tokens: readonly Token[], sm: SourceModel): ClaimToken[] {
   return out;
 }
 
+const CURRENCY_WORDS = new Set(['dollar', 'dollars', 'usd', 'euro', 'euros', 'eur', 'pound', 'pounds', 'gbp', 'cent', 'cents', 'bucks', 'buck']);
+
 function tokenStatus(t: Token, next: Token | undefined, sm: SourceModel): TokenStatus {
+  // "eight dollars" for "$8": the amount is checked as a number; the currency word follows the source's symbol.
+  if (t.kind === 'word' && CURRENCY_WORDS.has(t.norm) && sm.hasCurrency) return 'source';
   if (t.kind === 'number') {
     if (sm.numbers.has(t.stem)) return 'source';
     // A year written "1990s" or a 4-digit number inside a longer one is not worth a hard fail.
@@ -360,7 +393,7 @@ function scoreClaim(
 
   const spans: UnsupportedSpan[] = [];
   const contradiction = findContradiction(sentence, tokens, claim, best, sources, sm);
-  const mismatch = findNumberContextMismatch(claim, sm);
+  const mismatch = findNumberContextMismatch(claim, sm, sources);
 
   const count = (role: TokenRole, status: TokenStatus) => claim.filter((c) => c.role === role && c.status === status).length;
   const features: ClaimFeatures = {
@@ -377,6 +410,7 @@ function scoreClaim(
   let score = modelScore(features, model);
   if (features.unsupportedNumbers > 0) score = Math.min(score, model.capUnsupportedNumber);
   if (features.numberContextMismatch > 0) score = Math.min(score, model.capNumberContextMismatch);
+  if (features.contradiction > 0) score = Math.min(score, model.capContradiction);
   score = round(score);
   const supported = score >= threshold;
 
@@ -461,10 +495,49 @@ function sourceNumbersHint(sm: SourceModel): string {
   return nums.length ? ` (the sources state: ${nums.join(', ')})` : ' (the sources state no numbers)';
 }
 
+const NEGATION_SCOPE = 6;
+
+/** Real negation cues of a token list: "not only" and a leading discourse "No," / "not really," are not. */
+function negationCues(tokens: readonly Token[], discourseAware: boolean): number[] {
+  const cues: number[] = [];
+  tokens.forEach((t, i) => {
+    if (!isNegation(t.norm)) return;
+    const next = tokens[i + 1];
+    if (next && (next.norm === 'only' || next.norm === 'just' || next.norm === 'matter')) return; // "not only", "no matter"
+    if (t.norm === 'no' && next?.kind === 'number') return; // "No. 32"
+    if (discourseAware && i <= 1) {
+      const gap = next ? tokens[i]!.end < next.start - 1 || /[,.!?;:]/.test(next.text) : true;
+      if (!next || gap || ['but', 'really', 'sure', 'exactly', 'problem', 'worries', 'thanks', 'idea'].includes(next.norm)) return;
+    }
+    cues.push(i);
+  });
+  return cues;
+}
+
+/** Content stems within NEGATION_SCOPE tokens after each real negation cue (stopping at a clause break). */
+function negationScope(tokens: readonly Token[], discourseAware: boolean, text?: string, offset = 0): Set<string> {
+  const scope = new Set<string>();
+  for (const i of negationCues(tokens, discourseAware)) {
+    for (let k = i + 1; k < Math.min(tokens.length, i + 1 + NEGATION_SCOPE); k++) {
+      const t = tokens[k]!;
+      if (text !== undefined && /[,;:]/.test(text.slice(tokens[k - 1]!.end - offset, t.start - offset))) break;
+      if (t.norm === 'but') break;
+      if (t.kind === 'number' || (!t.stop && t.norm.length > 1 && !isNegation(t.norm) && !FILLER.has(t.norm))) scope.add(t.stem);
+    }
+  }
+  return scope;
+}
+
+function overlaps(stems: Iterable<string>, set: ReadonlySet<string>): boolean {
+  for (const s of stems) if (inSet(s, set)) return true;
+  return false;
+}
+
 /**
- * Negation or antonym mismatch between the claim and its best-matching source line: the claim
- * says "not" where the line does not (or the reverse, when the line matches the claim closely), or
- * uses a word whose antonym the line uses instead.
+ * Negation or antonym mismatch with the sources: the claim negates something the best-matching
+ * source lines state without negation ("X was not a CEO" / "X was the CEO"), or a closely matching
+ * line negates what the claim states plainly, or the claim uses the antonym of a word of the line.
+ * Only words inside a negation's scope count, so "has never fumbled" does not contradict "he played".
  */
 function findContradiction(
   sentence: { start: number; end: number; text: string },
@@ -475,29 +548,34 @@ function findContradiction(
   sm: SourceModel,
 ): UnsupportedSpan | undefined {
   if (!best) return undefined;
-  const lineText = sources[best.source]!.text.slice(best.start, best.end);
-  const negTokens = tokens.filter((t) => isNegation(t.norm));
-  const claimNegated = negTokens.length % 2 === 1;
   let total = 0;
-  let w = 0;
-  for (const c of claim) {
-    total += c.weight;
-    if (inSet(c.token.stem, best.ctx)) w += c.weight;
+  for (const c of claim) total += c.weight;
+  const ownAlign = (u: Unit) => {
+    let w = 0;
+    for (const c of claim) if (inSet(c.token.stem, u.own)) w += c.weight;
+    return total > 0 ? w / total : 0;
+  };
+  const lineOf = (u: Unit) => clip(sources[u.source]!.text.slice(u.start, u.end));
+  const cues = negationCues(tokens, true);
+  if (cues.length > 0) {
+    const scope = [...negationScope(tokens, true, sentence.text, sentence.start)].filter((s) => sm.stems.has(s) || [...synonymsOf(s)].some((o) => sm.stems.has(o)));
+    if (scope.length === 0) return undefined;
+    const aligned = sm.units.filter((u) => overlaps(scope, u.own) && ownAlign(u) >= 0.3);
+    if (aligned.length === 0 || aligned.some((u) => overlaps(scope, u.negScope))) return undefined;
+    const t = tokens[cues[0]!]!;
+    const u = aligned.reduce((a, b) => (ownAlign(b) > ownAlign(a) ? b : a));
+    return { start: t.start, end: t.end, text: t.text, reason: 'contradiction', detail: `the claim negates ("${t.text}") what the source states: "${lineOf(u)}"` };
   }
-  const align = total > 0 ? w / total : 0;
-  if (claimNegated && !best.negated && align >= 0.3) {
-    const t = negTokens[0]!;
-    return { start: t.start, end: t.end, text: t.text, reason: 'contradiction', detail: `the claim is negated ("${t.text}") but the closest source line is not: "${clip(lineText)}"` };
-  }
-  if (!claimNegated && negTokens.length === 0 && best.negated && align >= 0.6) {
-    return { start: sentence.start, end: sentence.end, text: sentence.text, reason: 'contradiction', detail: `the closest source line is negated: "${clip(lineText)}"` };
+  const claimStems = claim.map((c) => c.token.stem);
+  if (best.negScope.size > 0 && ownAlign(best) >= 0.6 && overlaps(claimStems, best.negScope)) {
+    return { start: sentence.start, end: sentence.end, text: sentence.text, reason: 'contradiction', detail: `the closest source line negates this: "${lineOf(best)}"` };
   }
   for (const c of claim) {
     const ants = ANTONYM_OF.get(c.token.stem);
-    if (!ants || best.own.has(c.token.stem)) continue;
+    if (!ants || best.own.has(c.token.stem) || sm.stems.has(c.token.stem)) continue;
     for (const a of ants) {
-      if (best.own.has(a) && !sm.stems.has(c.token.stem)) {
-        return { start: c.token.start, end: c.token.end, text: c.token.text, reason: 'contradiction', detail: `"${c.token.text}" where the closest source line says the opposite: "${clip(lineText)}"` };
+      if (best.own.has(a)) {
+        return { start: c.token.start, end: c.token.end, text: c.token.text, reason: 'contradiction', detail: `"${c.token.text}" where the closest source line says the opposite: "${lineOf(best)}"` };
       }
     }
   }
@@ -506,27 +584,30 @@ function findContradiction(
 
 /**
  * A number the sources state, but not for the subject the claim ties it to: the claim names a
- * qualifier (a membership tier, a service level, a capitalised name) that no source line holding
- * the number mentions, while a line that does mention the qualifier states another number.
+ * qualifier (a membership tier, a service level) that no source line holding the number mentions
+ * (with its parent lines), while other lines do mention the qualifier (stating another number, or
+ * none: "Gold members have their fee waived").
  */
-function findNumberContextMismatch(claim: readonly ClaimToken[], sm: SourceModel): UnsupportedSpan | undefined {
+function findNumberContextMismatch(claim: readonly ClaimToken[], sm: SourceModel, sources: readonly GroundingSource[]): UnsupportedSpan | undefined {
   const numbers = claim.filter((c) => c.role === 'number' && c.status === 'source');
   if (numbers.length === 0) return undefined;
-  const qualifiers = claim.filter((c) => c.role !== 'number' && c.status !== 'missing' && (QUALIFIERS.has(c.token.stem) || c.role === 'entity'));
+  const qualifiers = claim.filter((c) => c.role !== 'number' && c.status === 'source' && QUALIFIERS.has(c.token.stem));
   for (const n of numbers) {
-    const withNumber = sm.units.filter((u) => u.numbers.has(n.token.stem));
+    const key = n.token.stem;
+    const withNumber = sm.units.filter((u) => u.numbers.has(key));
     for (const q of qualifiers) {
-      if (withNumber.some((u) => u.ctx.has(q.token.stem))) continue;
-      const other = sm.units.find((u) => u.own.has(q.token.stem) || (u.ctx.has(q.token.stem) && u.numbers.size > 0 && [...u.numbers].some((x) => x !== n.token.stem)));
-      if (!other) continue;
-      const otherNums = [...other.numbers].filter((x) => x !== n.token.stem);
-      if (otherNums.length === 0) continue;
+      const qs = q.token.stem;
+      if (withNumber.some((u) => u.ctx.has(qs))) continue;
+      const about = sm.units.filter((u) => u.ctx.has(qs));
+      if (about.length === 0) continue;
+      const other = about.find((u) => u.numbers.size > 0) ?? about[0]!;
+      const stated = other.numbers.size ? `they state ${[...other.numbers].map((x) => x.slice(1)).join(', ')}` : `they say "${clip(sources[other.source]!.text.slice(other.start, other.end))}"`;
       return {
         start: n.token.start,
         end: n.token.end,
         text: n.token.text,
         reason: 'number_context_mismatch',
-        detail: `${n.token.text}: the sources state this number, but not for "${q.token.text}" (for "${q.token.text}" they state ${otherNums.map((x) => x.slice(1)).join(', ')})`,
+        detail: `${n.token.text}: the sources state this number, but not for "${q.token.text}" (for "${q.token.text}" ${stated})`,
       };
     }
   }
@@ -559,12 +640,3 @@ function clamp01(x: number): number {
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
-
-/** Numbers written in a text, as value keys ("#8"); exported for tests and the KB audit. */
-export function numbersIn(text: string): string[] {
-  return tokenize(text)
-    .filter((t) => t.kind === 'number')
-    .map((t) => numberKey(t.value!));
-}
-
-export { STOPWORDS };

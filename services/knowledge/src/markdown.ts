@@ -10,6 +10,8 @@ export interface MdLine {
   /** Offsets of the line's content (after indentation) in the body. */
   start: number;
   end: number;
+  /** Offset where the text starts after a list marker or heading hashes (= start for a paragraph). */
+  textStart: number;
   kind: 'heading' | 'item' | 'para';
   indent: number;
   /** The line without Markdown markup. */
@@ -37,18 +39,18 @@ export function markdownLines(body: string): MdLine[] {
       const end = start + content.length;
       if (/^#{1,6}\s/.test(content)) {
         stack.length = 0;
-        lines.push({ start, end, kind: 'heading', indent, plain: stripMarkdown(content), parent: -1, heading: -1 });
+        lines.push({ start, end, textStart: start + (/^#{1,6}\s+/.exec(content)?.[0].length ?? 0), kind: 'heading', indent, plain: stripMarkdown(content), parent: -1, heading: -1 });
         heading = lines.length - 1;
       } else if (/^(?:[-*+]|\d+[.)])\s/.test(content)) {
         while (stack.length && lines[stack[stack.length - 1]!]!.indent >= indent) stack.pop();
         const parent = stack.length ? stack[stack.length - 1]! : -1;
-        lines.push({ start, end, kind: 'item', indent, plain: stripMarkdown(content), parent, heading });
+        lines.push({ start, end, textStart: start + (/^(?:[-*+]|\d+[.)])\s+/.exec(content)?.[0].length ?? 0), kind: 'item', indent, plain: stripMarkdown(content), parent, heading });
         stack.push(lines.length - 1);
       } else {
         // A paragraph line; an indented continuation of a list item keeps the item as parent.
         const parent = indent > 0 && stack.length ? stack[stack.length - 1]! : -1;
         if (parent === -1) stack.length = 0;
-        lines.push({ start, end, kind: 'para', indent, plain: stripMarkdown(content), parent, heading });
+        lines.push({ start, end, textStart: start, kind: 'para', indent, plain: stripMarkdown(content), parent, heading });
       }
     } else if (raw === '' && nl !== -1 && text[nl + 1] !== ' ' && !/^(?:[-*+]|\d+[.)])\s/.test(text.slice(nl + 1, nl + 4))) {
       // A blank line followed by an unindented non-item closes open lists.
@@ -149,4 +151,10 @@ function descendsFrom(lines: readonly MdLine[], j: number, ancestor: number): bo
     p = lines[p]!.parent;
   }
   return false;
+}
+
+/** A whole-line emphasised caption ("*Account Access: username, password ...*"): a label, not content. */
+export function isCaption(raw: string): boolean {
+  const t = raw.trim();
+  return /^\*[^*].*[^*]\*$/.test(t) || /^_[^_].*[^_]_$/.test(t);
 }

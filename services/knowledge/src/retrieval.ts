@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseOrThrow } from '@cc/core';
-import { passageSpans } from './markdown.ts';
+import { isCaption, passageSpans } from './markdown.ts';
 import { synonymsOf } from './synonyms.ts';
-import { asText, contentTokens, stripMarkdown, tokenize } from './text.ts';
+import { asText, contentTokens, queryTokens, stripMarkdown, tokenize } from './text.ts';
 
 /**
  * In-process KB retrieval: BM25F over passages of each article (paragraphs and list-item blocks of
@@ -25,8 +25,20 @@ export const KbDocumentSchema = z.preprocess(
     status: z.string().optional(),
   }),
 );
-/** What the index needs of a KB article (the store's `currentVersion` is accepted as `version`). */
-export type KbDocument = z.input<typeof KbDocumentSchema>;
+/** What the index needs of a KB article. */
+export interface KbDocument {
+  id: string;
+  slug?: string;
+  title: string;
+  topic?: string;
+  /** Markdown. */
+  body: string;
+  version: number;
+  /** When given, only indexed if in KbIndexOptions.statuses (default: 'published'). */
+  status?: string;
+}
+/** The store's article shape (`currentVersion`) is accepted too. */
+export type KbDocumentInput = KbDocument | (Omit<KbDocument, 'version'> & { currentVersion: number });
 type Doc = z.output<typeof KbDocumentSchema>;
 
 export interface Passage {
@@ -80,7 +92,7 @@ export interface SyncResult {
 
 // Field order in the posting vectors: title, topic, section (heading + block context), text.
 const FIELDS = 4;
-const FIELD_WEIGHT = [2.5, 1.2, 1.2, 1];
+const FIELD_WEIGHT = [3.5, 1.2, 1.2, 1];
 const FIELD_B = [0.3, 0.3, 0.5, 0.75];
 const K1 = 1.2;
 const MAX_QUERY_TERMS = 64;
@@ -109,7 +121,7 @@ export class KbIndex {
   }
 
   /** A new index holding `articles`. Throws ValidationError for a malformed article. */
-  static build(articles: readonly KbDocument[], options: KbIndexOptions = {}): KbIndex {
+  static build(articles: readonly KbDocumentInput[], options: KbIndexOptions = {}): KbIndex {
     const index = new KbIndex(options);
     index.sync(articles);
     return index;
@@ -135,7 +147,7 @@ export class KbIndex {
    * Add or replace one article. Unchanged content (same version, title, topic, body, status) is a
    * no-op. Returns what happened.
    */
-  upsert(input: KbDocument): 'added' | 'updated' | 'unchanged' {
+  upsert(input: KbDocumentInput): 'added' | 'updated' | 'unchanged' {
     const doc = parseOrThrow(KbDocumentSchema, input, 'KB article', { id: (input as { id?: unknown })?.id });
     const existing = this.docs.get(doc.id);
     if (existing && sameContent(existing.doc, doc)) return 'unchanged';
@@ -154,7 +166,7 @@ export class KbIndex {
   }
 
   /** Make the index hold exactly `articles`: add new, replace changed, drop missing ones. */
-  sync(articles: readonly KbDocument[]): SyncResult {
+  sync(articles: readonly KbDocumentInput[]): SyncResult {
     const result: SyncResult = { added: 0, updated: 0, removed: 0, unchanged: 0 };
     const seen = new Set<string>();
     for (const a of articles) {
@@ -229,7 +241,7 @@ export class KbIndex {
   /** Query stems with weights: 1 for the query's own terms, synonymWeight for expansions. */
   private queryWeights(query: string): Map<string, { weight: number; base: string }> {
     const out = new Map<string, { weight: number; base: string }>();
-    const tokens = contentTokens(tokenize(query)).slice(0, MAX_QUERY_TERMS);
+    const tokens = queryTokens(query).slice(0, MAX_QUERY_TERMS);
     for (const t of tokens) out.set(t.stem, { weight: 1, base: t.stem });
     if (this.synonymWeight > 0) {
       for (const t of tokens) {
@@ -245,9 +257,14 @@ export class KbIndex {
 
   private addPassages(doc: Doc): number[] {
     const titleTerms = stems(doc.title);
-    const topicTerms = stems(doc.topic);
+    const spans = passageSpans(doc.body, this.maxPassageChars);
+    // Captions ("*Account Access: username, password and two-factor authentication*") describe the
+    // whole article: they join the topic field of every passage instead of being passages.
+    const captions = spans.filter((s) => isCaption(doc.body.slice(s.start, s.end)));
+    const topicTerms = [...stems(doc.topic), ...captions.flatMap((s) => stems(stripMarkdown(doc.body.slice(s.start, s.end))))];
     const out: number[] = [];
-    for (const span of passageSpans(doc.body, this.maxPassageChars)) {
+    for (const span of spans) {
+      if (captions.includes(span)) continue;
       const text = doc.body.slice(span.start, span.end);
       const fields = [titleTerms, topicTerms, stems(`${span.heading} ${span.context}`), stems(stripMarkdown(text))];
       if (fields[3]!.length === 0) continue;

@@ -85,13 +85,37 @@ export function normalizeWord(word: string): string {
   return w;
 }
 
+/**
+ * Irregular English verb forms → base form, so "bought" meets "buy" and "won" meets "win" (Porter
+ * only strips regular suffixes). Ambiguous forms ("found", "left", "saw", "lay", "rose") are left out.
+ */
+const IRREGULAR: Record<string, string> = {};
+for (const group of (
+  'be was were been|have had|go went gone|buy bought|bring brought|come came|die died|give gave given|know knew known|make made|' +
+  'pay paid|say said|see seen|sell sold|send sent|take took taken|tell told|think thought|win won|write wrote written|' +
+  'begin began begun|lose lost|hold held|get got gotten|run ran|build built|grow grew grown|become became|feel felt|keep kept|' +
+  'meet met|speak spoke spoken|teach taught|fight fought|wear wore worn|choose chose chosen|drive drove driven|fall fell fallen|' +
+  'fly flew flown|forget forgot forgotten|lead led|sing sang sung|stand stood|steal stole stolen|swim swam swum|throw threw thrown|' +
+  'understand understood|eat ate eaten|draw drew drawn|drink drank drunk|break broke broken|catch caught|seek sought|shoot shot|' +
+  'sit sat|sleep slept|spend spent|strike struck|hide hid hidden|ride rode ridden|shake shook shaken|freeze froze frozen|' +
+  'mean meant|bear bore born borne|do did done|find|leave|forbid forbade forbidden|arise arose arisen|withdraw withdrew withdrawn|' +
+  'awake awoke|bend bent|bind bound|bleed bled|breed bred|deal dealt|dig dug|feed fed|flee fled|grind ground|hang hung|' +
+  'lend lent|light lit|shine shone|sink sank sunk|slide slid|spin spun|stick stuck|sting stung|swear swore sworn|sweep swept|' +
+  'swing swung|tear tore torn|weep wept|wind wound|wake woke woken|rebuild rebuilt|undergo underwent undergone|overcome overcame|' +
+  'mislead misled|foresee foresaw foreseen|withhold withheld|uphold upheld|outgrow outgrew outgrown|rewrite rewrote rewritten'
+).split('|')) {
+  const [base, ...forms] = group.split(' ');
+  for (const f of forms) IRREGULAR[f] = base!;
+}
+
 const stemCache = new Map<string, string>();
-/** Porter stem for ASCII words, with a small cache; other scripts are returned as they are. */
+/** Porter stem for ASCII words (irregular verb forms first mapped to their base), with a cache; other scripts are returned as they are. */
 export function stem(norm: string): string {
   if (!/^[a-z]+$/.test(norm)) return norm;
   let s = stemCache.get(norm);
   if (s === undefined) {
-    s = norm.length <= 3 ? norm : stemmer(norm);
+    const base = IRREGULAR[norm] ?? norm;
+    s = base.length <= 3 ? base : stemmer(base);
     if (stemCache.size > 50_000) stemCache.clear();
     stemCache.set(norm, s);
   }
@@ -158,6 +182,19 @@ function mergeCompoundNumbers(tokens: Token[]): void {
     if (v === undefined) continue;
     tokens.splice(i, 2, { ...a, text: `${a.text} ${b.text}`, end: b.end, norm: `${a.norm} ${b.norm}`, stem: numberKey(v), value: v });
   }
+}
+
+/**
+ * Words that carry no topic in a customer's question ("how much", "I want", "can you tell me"):
+ * left out of retrieval queries and answer selection, kept by the grounding checker.
+ */
+export const QUERY_FILLER: ReadonlySet<string> = new Set(
+  'much many want wanted wants need needs like know tell please help really thing things something anything way hi hello thanks thank hey okay ok sure wondering wonder question'.split(' '),
+);
+
+/** Content tokens of a question: content tokens without QUERY_FILLER words. */
+export function queryTokens(text: string): Token[] {
+  return contentTokens(tokenize(text)).filter((t) => !QUERY_FILLER.has(t.norm));
 }
 
 /** Content tokens: not stopwords, and not one-letter words. */

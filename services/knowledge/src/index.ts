@@ -1,0 +1,19 @@
+export { KbIndex, KbDocumentSchema, type KbDocument, type KbDocumentInput, type KbIndexOptions, type Passage, type SearchHit, type SearchOptions, type SyncResult } from './retrieval.ts';
+export {
+  checkGrounding,
+  splitClaims,
+  modelScore,
+  featureValue,
+  type ClaimFeatures,
+  type ClaimResult,
+  type GroundingModel,
+  type GroundingOptions,
+  type GroundingResult,
+  type GroundingSource,
+  type UnsupportedReason,
+  type UnsupportedSpan,
+} from './grounding.ts';
+export { GROUNDING_MODEL, type GroundingFeatureName } from './calibration.ts';
+export { passageSpans, markdownLines } from './markdown.ts';
+export { tokenize, splitSentences, stripMarkdown, terms, type Token } from './text.ts';
+export { composeAnswer, answerFromKb, NOT_COVERED_TEXT, type AnswerSentence, type Citation, type ComposeOptions, type ComposedAnswer, type CoveredAnswer, type NotCoveredAnswer } from './answer.ts';
