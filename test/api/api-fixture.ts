@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createApiApp, type ApiApp, type ApiDeps } from '@cc/api';
-import { createLogger, loadConfig, type Config, type Role } from '@cc/core';
+import { createLogger, hashPassword, loadConfig, type Config, type Role } from '@cc/core';
 import { JobQueues, createRedis } from '@cc/queue';
-import { migrateAnalytics, openChdbStore, type AnalyticsStore } from '@cc/store/clickhouse';
+import { openChdbStore, type AnalyticsStore } from '@cc/store/clickhouse';
 import {
   createApiKey,
   createDatabase,
@@ -22,6 +22,7 @@ import {
   createTenant,
   createUser,
   migrate,
+  schema,
   type Database,
   type DatabaseDriver,
   type DatabaseHandle,
@@ -53,10 +54,8 @@ function chdbDir(): string {
 }
 
 /** An analytics store with a database of its own in this process's chDB directory. */
-export async function openAnalytics(database: string, opts: { migrate?: boolean } = {}): Promise<AnalyticsStore> {
-  const store = await openChdbStore({ path: chdbDir(), database });
-  if (opts.migrate) await migrateAnalytics(store);
-  return store;
+export function openAnalytics(database: string): Promise<AnalyticsStore> {
+  return openChdbStore({ path: chdbDir(), database });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -152,7 +151,7 @@ async function seedTenant(db: Database, slug: string, suiteId: string): Promise<
   await Promise.all(
     ROLES.map(async (role) => {
       const email = `${role}@${slug}-${suiteId}.example.com`;
-      const user = await createUser(db, tenant.id, { email, name: `${role} of ${slug}`, role, password: PASSWORD });
+      const user = await createUser(db, tenant.id, { email, name: `${role} of ${slug}`, role });
       const session = await createSession(db, tenant.id, { userId: user.id, ttlSeconds: 3600 });
       users[role] = { user, email, password: PASSWORD, cookie: `cc_session=${session.token}` };
     }),
@@ -200,6 +199,8 @@ export async function createApiEnv(driver: DatabaseDriver, label: string, opts: 
     });
     const a = await seedTenant(handle.db, 'tenant-a', suiteId);
     const b = await seedTenant(handle.db, 'tenant-b', suiteId);
+    // Every seeded user gets PASSWORD through one scrypt hash (hashing is the slow part of seeding).
+    await handle.db.update(schema.users).set({ passwordHash: await hashPassword(PASSWORD) });
     const deps: ApiDeps = {
       config,
       logger: createLogger({ level: 'silent' }),
