@@ -28,10 +28,10 @@ const POLICY: Record<string, readonly Role[] | 'authenticated'> = {
   'DELETE /v1/api-keys/:id': ['admin'],
   'GET /v1/queues': ['admin', 'supervisor'],
   'POST /v1/analytics/calls': ['admin'],
-  'GET /metrics': ['admin', 'supervisor'],
 };
 /** The only routes anyone may call without credentials. */
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /readyz', 'POST /v1/auth/sign-in'];
+// Outside tenant roles: health, sign-in, and the operator's Prometheus endpoint (test/api/metrics.test.ts).
+const PUBLIC_ROUTES = ['GET /healthz', 'GET /readyz', 'POST /v1/auth/sign-in', 'GET /metrics'];
 
 const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const allowedRoles = (spec: RouteSpec): readonly Role[] => (spec.roles === 'authenticated' ? ROLES : Array.isArray(spec.roles) ? spec.roles : []);

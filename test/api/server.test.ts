@@ -322,8 +322,10 @@ describeApi('server', (env, driver) => {
       expect(body.checks.redis.ok).toBe(true);
       expectNoInternals(text);
       const me = await e.call('/v1/me', { as: { role: 'admin' } });
-      expect([500, 503]).toContain(me.status);
-      await expectProblem(me, me.status);
+      expect(me.status).toBe(503);
+      expect(me.headers.get('retry-after')).toBe('5');
+      const problem = await expectProblem(me, 503);
+      expect(problem.detail).toMatch(/postgres unavailable/);
       expect((await e.call('/healthz')).status).toBe(200);
     });
   });

@@ -48,10 +48,10 @@ export function createApiApp(deps: ApiDeps): ApiApp {
 
   app.route('/', healthRoutes(deps));
   app.route('/', publicAuthRoutes(deps));
+  app.route('/', metricsRoutes(deps));
 
   const v1 = new Hono<ApiEnv>();
   v1.use('/v1/*', authenticate(deps));
-  v1.use('/metrics', authenticate(deps));
   const routes = new Routes(v1);
   sessionRoutes(deps, routes);
   kbRoutes(deps, routes);
@@ -60,7 +60,6 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   auditRoutes(deps, routes);
   apiKeyRoutes(deps, routes);
   queueRoutes(deps, routes);
-  metricsRoutes(deps, routes);
   app.route('/', v1);
 
   return { app, routes: routes.specs };

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, RateLimitedError, ValidationError, errorMessage, type Logger } from '@cc/core';
+import { asStoreUnavailable } from './unavailable.ts';
 
 /** RFC 9457 problem document. Never carries a stack trace. */
 export interface Problem {
@@ -34,7 +35,8 @@ export function problem(c: Context, status: number, code: string, detail: string
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
 }
 
-export function toProblemResponse(c: Context, err: unknown, logger: Logger): Response {
+export function toProblemResponse(c: Context, thrown: unknown, logger: Logger): Response {
+  const err = asStoreUnavailable(thrown) ?? thrown;
   if (err instanceof ValidationError) return problem(c, 400, err.code, err.message, { errors: err.issues });
   if (err instanceof RateLimitedError) {
     c.header('retry-after', String(err.retryAfterSeconds));

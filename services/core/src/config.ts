@@ -33,6 +33,7 @@ export const settings = {
   SEED_DEMO: { schema: bool(true), fix: 'use true or false' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(4), fix: 'use a whole number between 1 and 256' },
   SHUTDOWN_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(600_000).default(15_000), fix: 'use milliseconds between 100 and 600000' },
+  METRICS_TOKEN: { schema: z.string().min(16).optional(), fix: 'use at least 16 random characters (Prometheus sends it as a Bearer token), or unset it to allow loopback scrapes only' },
   ANTHROPIC_API_KEY: { schema: z.string().min(1).optional(), fix: 'set a Claude API key, or unset it to use the deterministic policy' },
   ANTHROPIC_BASE_URL: { schema: url(['http:', 'https:']), fix: 'use the Messages API base URL, or unset it for the default' },
   ANTHROPIC_MODEL: { schema: z.string().min(1).default('claude-sonnet-4-5'), fix: 'use a Claude model id' },

@@ -1,10 +1,28 @@
-import { metricsRegistry, queueDepth } from '@cc/core';
-import { MANAGERS, type Routes } from '../route-table.ts';
-import type { ApiDeps } from '../deps.ts';
+import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, metricsRegistry, queueDepth } from '@cc/core';
+import type { ApiDeps, ApiEnv } from '../deps.ts';
 
-/** Prometheus exposition: jobs, rows written to ClickHouse, failures, HTTP requests, queue depths. */
-export function metricsRoutes(deps: ApiDeps, routes: Routes) {
-  routes.add({ method: 'GET', path: '/metrics', roles: MANAGERS, summary: 'Prometheus metrics (scrape with an API key)' }, async (c) => {
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * Prometheus exposition of process-wide figures (jobs, rows written to ClickHouse, failures, HTTP
+ * requests, queue depths). They span every tenant, so this is an operator endpoint outside tenant
+ * roles: METRICS_TOKEN as a Bearer token, or, without one, scrapes from loopback only.
+ */
+export function metricsRoutes(deps: ApiDeps) {
+  const app = new Hono<ApiEnv>();
+  app.get('/metrics', async (c) => {
+    const token = deps.config.METRICS_TOKEN;
+    const allowed = token ? tokenMatches(c.req.header('authorization'), token) : LOOPBACK.test(safeRemoteAddress(c) ?? '');
+    if (!allowed) throw new ForbiddenError(token ? 'GET /metrics needs the METRICS_TOKEN as a Bearer token' : 'GET /metrics answers loopback scrapes only; set METRICS_TOKEN to scrape remotely');
     for (const d of await deps.queues.depths()) {
       for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'deadLettered'] as const) {
         queueDepth.set({ queue: d.name, state }, d[state]);
@@ -12,4 +30,14 @@ export function metricsRoutes(deps: ApiDeps, routes: Routes) {
     }
     return c.body(await metricsRegistry.metrics(), 200, { 'content-type': metricsRegistry.contentType });
   });
+  return app;
+}
+
+function safeRemoteAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    // In-process requests (app.request in tests) have no socket: not loopback.
+    return undefined;
+  }
 }
