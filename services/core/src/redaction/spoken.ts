@@ -44,7 +44,7 @@ const ONE_PRONOUN_BEFORE = new Set([
   'wrong', 'new', 'old', 'only', 'same', 'a', 'an', 'first', 'second', 'big', 'small', 'blue', 'red', 'black', 'white', 'other',
   'someone', 'anyone', 'everyone', 'better', 'cheaper', 'good', 'bad', 'correct', 'different', 'original',
 ]);
-const ONE_PRONOUN_AFTER = new Set(['of', 'another', 'more', 'day', 'thing', 'sec', 'moment', 'minute']);
+const ONE_PRONOUN_AFTER = new Set(['of', 'another', 'more', 'day', 'thing', 'sec', 'second', 'moment', 'minute', 'way']);
 
 export function ordinalSuffix(n: number): string {
   const mod100 = n % 100;
@@ -260,6 +260,8 @@ export function parseSpokenNumbers(text: string, opts: SpokenNumberOptions = {})
     const w = t.w;
     const next = toks[k + 1];
     const nextJoined = next !== undefined && joined(t, next);
+    // "two o'clock": the "o" is not a zero.
+    if ((w === 'o' || w === 'oh') && next !== undefined && next.w === 'clock') return false;
     if (has(ORDINALS, w) && !starting) {
       // "twenty third", "one hundred and first"; not "one second".
       const prev = toks[k - 1];
@@ -274,7 +276,10 @@ export function parseSpokenNumbers(text: string, opts: SpokenNumberOptions = {})
     }
     if (opts.homophones && has(HOMOPHONES, w) && !starting) {
       const prev = toks[k - 1];
-      return prev !== undefined && isUnitWord(prev.w) && nextJoined && isUnitWord(next!.w);
+      // Only between single digits: "four one for one", not "forty five for two".
+      const prev2 = toks[k - 2];
+      const prevSingle = prev !== undefined && isUnitWord(prev.w) && !(prev2 !== undefined && has(TENS, prev2.w) && joined(prev2, prev));
+      return prevSingle && nextJoined && isUnitWord(next!.w);
     }
     return false;
   };
@@ -291,6 +296,8 @@ export function parseSpokenNumbers(text: string, opts: SpokenNumberOptions = {})
     let j = k;
     // An ordinal ends a run ("the twenty first" | "twenty nineteen").
     while (!has(ORDINALS, toks[j]!.w) && j + 1 < toks.length && joined(toks[j]!, toks[j + 1]!) && numberish(j + 1, false)) j++;
+    // "two one way tickets": a trailing "one" that reads as a word ("one way", "one of") leaves the run.
+    if (j > k && toks[j]!.w === 'one' && toks[j + 1] && joined(toks[j]!, toks[j + 1]!) && ONE_PRONOUN_AFTER.has(toks[j + 1]!.w)) j--;
     const words = toks.slice(k, j + 1).map((t) => t.w);
     // Drop a trailing "and" / "double" that found nothing to attach to.
     const first = toks[k]!;
@@ -307,7 +314,8 @@ export function parseSpokenNumbers(text: string, opts: SpokenNumberOptions = {})
       } else if (w === 'second') {
         const before = prevTok?.w;
         const after = nextTok?.w;
-        keep = (before !== undefined && MONTHS.has(before)) || (before === 'the' && after === 'of');
+        // "march second", "the second of may", "on second of march", "make it for the second".
+        keep = (before !== undefined && MONTHS.has(before)) || ((before === 'the' || before === 'on') && (after === undefined || after === 'of' || MONTHS.has(after)));
       }
     }
     if (keep) {
