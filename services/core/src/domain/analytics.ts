@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Speaker, Stage } from './enums.ts';
+import { redact } from '../redaction/redact.ts';
+import { redactDeep } from '../redaction/deep.ts';
 
 /**
  * Rows written to ClickHouse. Each carries a deterministic `event_id` derived from its natural key,
@@ -7,13 +9,26 @@ import { Speaker, Stage } from './enums.ts';
  */
 const dateTime = z.coerce.date();
 
+/**
+ * Text bound for ClickHouse is redacted by the schema itself, so no ingest path can store PII that a
+ * producer forgot to redact (redaction is idempotent: already-redacted text passes unchanged).
+ */
+const redactedText = z.string().transform((t) => redact(t).text);
+const redactedJson = z.string().transform((t) => {
+  try {
+    return JSON.stringify(redactDeep(JSON.parse(t)));
+  } catch {
+    return redact(t).text;
+  }
+});
+
 export const TurnRow = z.object({
   tenant_id: z.string().min(1),
   call_id: z.string().min(1),
   turn_index: z.number().int().min(0),
   agent_version: z.string(),
   speaker: Speaker,
-  text_redacted: z.string(),
+  text_redacted: redactedText,
   intent: z.string(),
   confidence: z.number().min(0).max(1),
   started_at: dateTime,
@@ -42,7 +57,7 @@ export const ScoreRow = z.object({
   metric: z.string().min(1),
   value: z.number(),
   evaluator_version: z.string().min(1),
-  details: z.string().default('{}'),
+  details: redactedJson.default('{}'),
   scored_at: dateTime,
 });
 export type ScoreRow = z.infer<typeof ScoreRow>;
@@ -54,7 +69,7 @@ export const CallEventRow = z.object({
   agent_version: z.string(),
   event_type: z.string().min(1),
   at: dateTime,
-  payload: z.string().default('{}'),
+  payload: redactedJson.default('{}'),
 });
 export type CallEventRow = z.infer<typeof CallEventRow>;
 

@@ -201,6 +201,18 @@ describe.each([chdbDriver(), httpDriver()])('analytics store on $name', (driver)
     expect(await countRows(store, 'turns', 'acme')).toBe(10);
   });
 
+  it('stores turn text, score details and event payloads redacted, whatever the producer sent', async () => {
+    const store = await freshStore();
+    const card = '4111 1111 1111 1111';
+    await ingestRows(store, 'turns', [turn({ text_redacted: `my card is ${card} and email jo@example.com` })], { jobId: 'pii-1' });
+    await ingestRows(store, 'call_events', [{ tenant_id: 'acme', call_id: 'c', seq: 0, agent_version: 'v', event_type: 'note', at: new Date(), payload: JSON.stringify({ said: `card ${card}`, phone: '+1 415 555 0100' }) }], { jobId: 'pii-2' });
+    const stored = JSON.stringify([...(await store.query('SELECT text_redacted FROM turns')), ...(await store.query('SELECT payload FROM call_events'))]);
+    expect(stored).not.toContain('4111');
+    expect(stored).not.toContain('jo@example.com');
+    expect(stored).not.toContain('555 0100');
+    expect(stored).toContain('[CARD]');
+  });
+
   it('answers the dashboard queries on a hand-checked dataset, counting twice-written rows once', async () => {
     const store = await freshStore();
     for (const jobId of ['first-run', 'second-run']) {
