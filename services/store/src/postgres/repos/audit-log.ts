@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../database.ts';
 import { AuditActorType, auditLog } from '../schema/index.ts';
 import { Limit, decodeCursor, encodeCursor, invalidCursor, parseOrThrow, requireId } from './common.ts';
+import { redactDeep } from '@cc/core';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
@@ -12,7 +13,8 @@ export const NewAuditEntry = z.object({
   action: z.string().trim().min(1).max(100),
   entityType: z.string().trim().min(1).max(100),
   entityId: z.string().min(1).max(200).optional(),
-  details: z.record(z.string(), z.unknown()).default({}),
+  // Personal data never reaches the append-only log, where it could not be erased.
+  details: z.record(z.string(), z.unknown()).default({}).transform((d) => redactDeep(d)),
 });
 export type NewAuditEntry = z.input<typeof NewAuditEntry>;
 

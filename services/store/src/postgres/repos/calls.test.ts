@@ -134,4 +134,19 @@ describeOnBothDrivers('calls, review and audit log', ({ db, tenantA, tenantB }) 
     }
     expect((await listAudit(db(), tenantA().id, { entityType: 'call' })).items[0]).toMatchObject({ id: entry.id, action: 'call.create' });
   });
+
+  // Last: it appends to tenant A's audit log, which the listing test above counts.
+  it('redacts personal data on every free-text path: call metadata, escalation reason, labels, audit details', async () => {
+    const a = tenantA().id;
+    const card = '4111 1111 1111 1111';
+    const call = await createCall(db(), a, { ...voice, metadata: { note: `card ${card}`, email: 'jo@example.com' } });
+    await endCall(db(), a, call.id, { outcome: 'escalated', escalationReason: `caller read out ${card}` });
+    const task = await createReviewTask(db(), a, { callId: call.id, reason: 'escalation' });
+    const reviewer = await createUser(db(), a, { email: 'pii-reviewer@a.test', name: 'R', role: 'reviewer' });
+    await addReviewLabel(db(), a, task.id, { reviewerId: reviewer.id, intent: 'billing', hallucination: true, hallucinationSpan: `said ${card}`, outcome: 'escalated', notes: 'call me on +1 415 555 0100' });
+    await appendAudit(db(), a, { actorType: 'system', action: 'pii.test', entityType: 'call', details: { said: `my card ${card}` } });
+    const stored = JSON.stringify(await queryRows(db(), sql`select c.metadata, c.escalation_reason, l.hallucination_span, l.notes, (select json_agg(details) from audit_log where tenant_id = ${a}) as audit from calls c join review_tasks t on t.call_id = c.id join review_labels l on l.task_id = t.id where c.id = ${call.id}`));
+    expect(stored).toContain('[CARD]');
+    for (const pii of ['4111', 'jo@example.com', '555 0100']) expect(stored).not.toContain(pii);
+  });
 });

@@ -4,6 +4,7 @@ import { CallOutcome, Channel, ConflictError, Connector } from '@cc/core';
 import type { Database } from '../database.ts';
 import { agentVersions, calls, rollouts } from '../schema/index.ts';
 import { Id, Limit, decodeCursor, encodeCursor, invalidCursor, mapConstraintErrors, parseOrThrow, requireId, requireInTenant, requireRow } from './common.ts';
+import { redact, redactDeep } from '@cc/core';
 
 export type Call = typeof calls.$inferSelect;
 
@@ -17,14 +18,14 @@ export const NewCall = z.object({
   startedAt: z.coerce.date().optional(),
   agentVersionId: Id.optional(),
   rolloutId: Id.optional(),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  metadata: z.record(z.string(), z.unknown()).default({}).transform((m) => redactDeep(m)),
 });
 export type NewCall = z.input<typeof NewCall>;
 
 export const CallEnd = z
   .object({
     outcome: CallOutcome.exclude(['in_progress']),
-    escalationReason: z.string().trim().min(1).max(500).optional(),
+    escalationReason: z.string().trim().min(1).max(500).transform((r) => redact(r).text).optional(),
     endedAt: z.coerce.date().optional(),
   })
   .refine((e) => e.outcome !== 'escalated' || e.escalationReason !== undefined, { path: ['escalationReason'], message: 'is required when the call escalated' });

@@ -4,6 +4,7 @@ import { CallOutcome, ReviewReason } from '@cc/core';
 import type { Database } from '../database.ts';
 import { calls, reviewLabels, reviewTasks, users } from '../schema/index.ts';
 import { Id, Limit, mapConstraintErrors, parseOrThrow, requireId, requireInTenant, requireRow } from './common.ts';
+import { redact } from '@cc/core';
 
 export type ReviewTask = typeof reviewTasks.$inferSelect;
 export type ReviewLabel = typeof reviewLabels.$inferSelect;
@@ -22,9 +23,9 @@ export const NewReviewLabel = z
     reviewerId: Id,
     intent: z.string().trim().min(1).max(100),
     hallucination: z.boolean(),
-    hallucinationSpan: z.string().min(1).max(5_000).optional(),
+    hallucinationSpan: z.string().min(1).max(5_000).transform((t) => redact(t).text).optional(),
     outcome: CallOutcome,
-    notes: z.string().max(10_000).default(''),
+    notes: z.string().max(10_000).default('').transform((t) => redact(t).text),
     /** Close the task with this label (default); false leaves it open for a second reviewer. */
     completeTask: z.boolean().default(true),
   })
