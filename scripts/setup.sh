@@ -20,11 +20,20 @@ if ! command -v pnpm >/dev/null 2>&1; then
   npm install -g pnpm@10 >/dev/null
 fi
 
-# Debian packages: binary -> package.
-declare -A need=([redis-server]=redis-server)
+# Debian packages: binary (or path) -> package. The voice runtime speaks with flite (espeak-ng as
+# fallback) and listens with pocketsphinx; tests add a PostgreSQL server, Chromium and sclite.
+declare -A need=(
+  [redis-server]=redis-server
+  [flite]=flite
+  [espeak-ng]=espeak-ng
+  [pocketsphinx_continuous]=pocketsphinx
+  [/usr/share/pocketsphinx/model/en-us]=pocketsphinx-en-us
+  [sox]=sox
+)
 if [ "$mode" = test ]; then
   need[/usr/lib/postgresql]=postgresql
   need[chromium]=chromium
+  need[sctk]=sctk
 fi
 missing=()
 for bin in "${!need[@]}"; do
