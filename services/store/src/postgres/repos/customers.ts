@@ -73,3 +73,20 @@ export async function findCustomerByEmail(db: Database, tenantId: string, email:
     .limit(1);
   return row ?? null;
 }
+
+/**
+ * Pre-call lookup by the caller's number (ANI): formats differ between CCaaS and CRM ("+1 (555)
+ * 010-0001" vs "5550100001"), so the last 10 digits are compared.
+ */
+export async function findCustomerByPhone(db: Database, tenantId: string, phone: string): Promise<Customer | null> {
+  requireId('tenant', tenantId);
+  const digits = phone.replace(/\D/g, '').slice(-10);
+  if (digits.length < 7) return null;
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.tenantId, tenantId), sql`right(regexp_replace(coalesce(${customers.phone}, ''), '[^0-9]', '', 'g'), 10) = ${digits}`))
+    .orderBy(asc(customers.createdAt))
+    .limit(1);
+  return row ?? null;
+}

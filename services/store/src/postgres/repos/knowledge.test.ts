@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '@cc/core';
 import { describeOnBothDrivers } from '../test-support.ts';
-import { insertCustomers, findCustomerByAccountId, findCustomerByEmail, type NewCustomer } from './customers.ts';
+import { insertCustomers, findCustomerByAccountId, findCustomerByEmail, findCustomerByPhone, type NewCustomer } from './customers.ts';
 import { createKbArticle, getKbArticle, getKbArticleBySlug, listKbArticles, markKbArticleReviewed, updateKbArticle } from './kb-articles.ts';
 import { createUser } from './users.ts';
 
@@ -85,6 +85,16 @@ describeOnBothDrivers('knowledge base and customers', ({ db, tenantA, tenantB })
 
     expect(await findCustomerByAccountId(db(), tenantB().id, 'ACC0000007')).toBeNull();
     expect(await findCustomerByEmail(db(), tenantB().id, 'customer8@example.com')).toBeNull();
+  });
+
+  it('finds a caller by number whatever the formatting (last 10 digits), per tenant', async () => {
+    const a = tenantA().id;
+    await insertCustomers(db(), a, [customer(5001, { phone: '(415) 555-0142' })]);
+    expect((await findCustomerByPhone(db(), a, '+1 415 555 0142'))?.externalId).toBe('CRM-005001');
+    expect((await findCustomerByPhone(db(), a, '14155550142'))?.externalId).toBe('CRM-005001');
+    expect(await findCustomerByPhone(db(), a, '+1 415 555 0143')).toBeNull();
+    expect(await findCustomerByPhone(db(), a, 'anonymous')).toBeNull();
+    expect(await findCustomerByPhone(db(), tenantB().id, '+1 415 555 0142')).toBeNull();
   });
 
   it('inserts all customers or none; a re-run can skip existing ones', async () => {
