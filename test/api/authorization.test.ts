@@ -16,6 +16,8 @@ const POLICY: Record<string, readonly Role[] | 'authenticated'> = {
   'POST /v1/kb/articles': ['admin', 'supervisor'],
   'PATCH /v1/kb/articles/:id': ['admin', 'supervisor'],
   'POST /v1/kb/articles/:id/reviewed': ['admin', 'supervisor'],
+  'GET /v1/kb/audit': ['admin', 'supervisor', 'reviewer'],
+  'GET /v1/kb/articles/:id/diff': ALL_ROLES,
   'GET /v1/agent-versions': ALL_ROLES,
   'GET /v1/agent-versions/:id': ALL_ROLES,
   'POST /v1/agent-versions': ['admin', 'supervisor'],
@@ -28,6 +30,16 @@ const POLICY: Record<string, readonly Role[] | 'authenticated'> = {
   'DELETE /v1/api-keys/:id': ['admin'],
   'GET /v1/queues': ['admin', 'supervisor'],
   'POST /v1/analytics/calls': ['admin'],
+  'POST /v1/voice/calls': ['admin', 'supervisor', 'reviewer'],
+  'GET /v1/rollouts': ALL_ROLES,
+  'GET /v1/rollouts/:id': ALL_ROLES,
+  'POST /v1/rollouts': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/advance': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/pause': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/resume': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/rollback': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/complete': ['admin', 'supervisor'],
+  'POST /v1/rollouts/:id/promote': ['admin', 'supervisor'],
 };
 /** The only routes anyone may call without credentials. */
 // Outside tenant roles: health, sign-in, and the operator's Prometheus endpoint (test/api/metrics.test.ts).

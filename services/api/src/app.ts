@@ -10,12 +10,15 @@ import { Routes } from './route-table.ts';
 import { healthRoutes } from './routes/health.ts';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth.ts';
 import { kbRoutes } from './routes/kb.ts';
+import { kbAuditRoutes } from './routes/kb-audit.ts';
 import { agentVersionRoutes } from './routes/agent-versions.ts';
 import { callRoutes } from './routes/calls.ts';
 import { auditRoutes } from './routes/audit-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { voiceRoutes } from './routes/voice.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { rolloutRoutes } from './routes/rollouts.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -55,11 +58,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const routes = new Routes(v1);
   sessionRoutes(deps, routes);
   kbRoutes(deps, routes);
+  kbAuditRoutes(deps, routes);
   agentVersionRoutes(deps, routes);
   callRoutes(deps, routes);
   auditRoutes(deps, routes);
   apiKeyRoutes(deps, routes);
   queueRoutes(deps, routes);
+  voiceRoutes(deps, routes);
+  rolloutRoutes(deps, routes);
   app.route('/', v1);
 
   return { app, routes: routes.specs };

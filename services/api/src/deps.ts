@@ -13,6 +13,8 @@ export interface ApiDeps {
   redis: Redis;
   queues: JobQueues;
   secretKey: string;
+  /** The voice runtime, when this process runs one: the console's softphone gets call tokens here. */
+  voice?: { url: string; issueCallToken(tenantId: string): string };
 }
 
 /** Who is calling: a signed-in user (session cookie) or an API key. */

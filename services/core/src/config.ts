@@ -30,6 +30,7 @@ export const settings = {
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), fix: 'use one of fatal, error, warn, info, debug, trace, silent' },
   SECRET_KEY: { schema: z.string().min(32).optional(), fix: 'use at least 32 random characters, or unset it to generate one under DATA_DIR' },
   COOKIE_SECURE: { schema: z.enum(['auto', 'true', 'false']).default('auto'), fix: 'use auto (Secure unless served on loopback), true or false' },
+  VOICE_MAX_CALLS: { schema: z.coerce.number().int().min(1).max(10_000).default(50), fix: 'use the number of concurrent calls this process may take (1-10000)' },
   SEED_DEMO: { schema: bool(true), fix: 'use true or false' },
   WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(256).default(4), fix: 'use a whole number between 1 and 256' },
   SHUTDOWN_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(600_000).default(15_000), fix: 'use milliseconds between 100 and 600000' },

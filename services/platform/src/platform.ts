@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import type { Worker } from 'bullmq';
 import { errorMessage, type Config, type Logger } from '@cc/core';
 import { createApiApp, startHttpServer, type RunningServer } from '@cc/api';
-import { createVoiceApp } from '@cc/voice';
 import { startJobWorker, ingestCallAnalytics } from '@cc/worker';
 import { openStores, type Stores } from './stores.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import { seedDemoTenant, type DemoCredentials } from './seed-demo.ts';
 import { startWebConsole, type RunningConsole } from './web-console.ts';
+import { startVoiceRuntime } from './voice-runtime.ts';
 
 export interface RunningPlatform {
   urls: { api: string; voice: string; console: string | null };
@@ -49,20 +49,19 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
     // Worker.close() waits for active jobs to finish.
     stops.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
 
-    const api = createApiApp({ ...stores, config, logger, secretKey });
+    const voice = await startVoiceRuntime(config, logger, stores, secretKey);
+    stops.push(() => voice.close());
+
+    const api = createApiApp({ ...stores, config, logger, secretKey, voice: { url: voice.url, issueCallToken: voice.issueCallToken } });
     const apiServer: RunningServer = await startHttpServer(api.app.fetch, { host: config.HOST, port: config.API_PORT });
     stops.push(() => apiServer.close(config.SHUTDOWN_TIMEOUT_MS));
-
-    const voice = createVoiceApp(() => ({ activeSessions: 0, connectors: [] }));
-    const voiceServer = await startHttpServer(voice.fetch, { host: config.HOST, port: config.VOICE_PORT });
-    stops.push(() => voiceServer.close(config.SHUTDOWN_TIMEOUT_MS));
 
     let consoleServer: RunningConsole | null = null;
     if (opts.console !== false) {
       consoleServer = await startWebConsole({ apiUrl: apiServer.url, host: config.HOST, port: config.WEB_PORT });
       stops.push(() => consoleServer!.close());
     }
-    return { urls: { api: apiServer.url, voice: voiceServer.url, console: consoleServer?.url ?? null }, stores, demo, stop: stopAll };
+    return { urls: { api: apiServer.url, voice: voice.url, console: consoleServer?.url ?? null }, stores, demo, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

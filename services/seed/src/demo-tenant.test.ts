@@ -21,7 +21,7 @@ describe('buildDemoTenant', () => {
   it('defines the initial agent version', () => {
     const v = demo.agentVersion;
     expect(v).toMatchObject({ agentName: 'demo-agent', version: '1.0.0', thresholds: { intent_confidence: 0.6 } });
-    expect(v.modelIds).toEqual({ llm: 'claude-sonnet-4-5', asr: 'pocketsphinx-en-us', tts: 'flite-slt' });
+    expect(v.modelIds).toEqual({ llm: 'claude-sonnet-4-5', asr: 'pocketsphinx-en-us', tts: 'flite-slt', intent: 'intent-demo-tenant' });
     expect(Object.keys(v.flows)).toHaveLength(73);
     expect(v.flows['banks.transfer_money']?.transactional).toBe(true);
     expect(v.intents.map((i) => i.name).sort()).toEqual(Object.keys(v.flows).sort());

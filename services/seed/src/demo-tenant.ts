@@ -37,7 +37,7 @@ export const AgentVersionDefinitionSchema = z.object({
   flows: z.record(z.string(), FlowDefinitionSchema),
   intents: IntentCatalogSchema,
   thresholds: z.record(z.string(), z.number().min(0).max(1)),
-  modelIds: z.object({ llm: z.string().min(1), asr: z.string().min(1), tts: z.string().min(1) }),
+  modelIds: z.object({ llm: z.string().min(1), asr: z.string().min(1), tts: z.string().min(1), intent: z.string().min(1) }),
   prompts: AgentPromptsSchema,
   /** sha256 of the canonical JSON of `prompts` (agent_versions.prompt_hash). */
   promptHash: Sha256,
@@ -63,7 +63,8 @@ export const DemoTenantSchema = z.object({
 export type DemoTenant = z.infer<typeof DemoTenantSchema>;
 
 export const DEMO_THRESHOLDS = { intent_confidence: 0.6 } as const;
-export const DEMO_MODEL_IDS = { llm: 'claude-sonnet-4-5', asr: 'pocketsphinx-en-us', tts: 'flite-slt' } as const;
+// `intent` is the manifest id of the demo tenant's intent model (models/manifest.json, trained by @cc/nlu).
+export const DEMO_MODEL_IDS = { llm: 'claude-sonnet-4-5', asr: 'pocketsphinx-en-us', tts: 'flite-slt', intent: 'intent-demo-tenant' } as const;
 
 export const DEMO_PROMPTS: AgentPrompts = {
   system: [

@@ -5,3 +5,4 @@ export * from './vad/index.ts';
 export * from './tts/index.ts';
 export * from './pipeline/index.ts';
 export * from './connectors/index.ts';
+export * from './asr/index.ts';

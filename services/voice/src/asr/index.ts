@@ -1,0 +1,3 @@
+export * from './asr-provider.ts';
+export * from './pocketsphinx.ts';
+export * from './slots.ts';
