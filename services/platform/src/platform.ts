@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq';
 import { errorMessage, type Config, type Logger } from '@cc/core';
 import { createApiApp, startHttpServer, type RunningServer } from '@cc/api';
 import { startJobWorker, ingestCallAnalytics } from '@cc/worker';
+import { checkRollouts, checkRolloutsJobContract } from '@cc/rollouts';
 import { openStores, type Stores } from './stores.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import { seedDemoTenant, type DemoCredentials } from './seed-demo.ts';
@@ -45,7 +46,21 @@ export async function startPlatform(config: Config, logger: Logger, opts: Platfo
         logger,
         concurrency: config.WORKER_CONCURRENCY,
       }),
+      startJobWorker({
+        queue: 'rollouts',
+        connection: stores.workerRedis,
+        queues: stores.queues,
+        processors: { 'check-rollouts': (payload) => checkRollouts({ db: stores.db.db, analytics: stores.analytics, redis: stores.redis, logger }, payload) },
+        logger,
+        concurrency: 1,
+      }),
     ];
+    // One schedule however many processes register it: guardrails are checked every minute.
+    await stores.queues.queues.rollouts.upsertJobScheduler(checkRolloutsJobContract.jobId, checkRolloutsJobContract.repeat, {
+      name: 'check-rollouts',
+      data: {},
+      opts: { attempts: checkRolloutsJobContract.attempts },
+    });
     // Worker.close() waits for active jobs to finish.
     stops.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
 

@@ -25,11 +25,16 @@ export const DeadLetter = z.object({
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
+/** Guardrail check of live rollouts (repeated every minute); empty = every live rollout. */
+export const CheckRollouts = z.object({ tenantId: z.guid().optional(), rolloutId: z.guid().optional() }).strict();
+export type CheckRollouts = z.infer<typeof CheckRollouts>;
+
 export const jobContracts = {
   'ingest-call-analytics': { queue: 'analytics', schema: IngestCallAnalytics },
+  'check-rollouts': { queue: 'rollouts', schema: CheckRollouts },
 } as const;
 
 export type JobName = keyof typeof jobContracts;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobContracts)[N]['schema']>;
-export const queueNames = ['analytics', 'dead-letter'] as const;
+export const queueNames = ['analytics', 'rollouts', 'dead-letter'] as const;
 export type QueueName = (typeof queueNames)[number];

@@ -157,6 +157,7 @@ describe('JobQueues.depths', () => {
   it('counts jobs per work queue, with dead-lettered jobs counted against the queue they came from', async () => {
     expect(await queues.depths()).toEqual([
       { name: 'analytics', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
+      { name: 'rollouts', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
     ]);
     await queues.enqueue('ingest-call-analytics', payload(), { idempotencyKey: 'w-1' });
     await queues.enqueue('ingest-call-analytics', payload(), { idempotencyKey: 'w-2' });
@@ -171,7 +172,7 @@ describe('JobQueues.depths', () => {
     await queues.deadLetter(dead('x-1', 'elsewhere'));
 
     const [analytics, ...rest] = await queues.depths();
-    expect(rest).toEqual([]);
+    expect(rest).toEqual([{ name: 'rollouts', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 }]);
     expect(analytics).toEqual({ name: 'analytics', waiting: 2, active: 0, delayed: 1, failed: 0, completed: 0, prioritized: 0, deadLettered: 2 });
     expect(await jobCount(queues, 'dead-letter')).toBe(3);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, errorMessage, type Logger } from '@cc/core';
 import type { AnalyticsStore } from '@cc/store/clickhouse';
+import { CheckRollouts } from '@cc/queue';
 import { appendAudit, type Database, type Rollout } from '@cc/store/postgres';
 import { evaluateGuardrails, sequentialVerdicts, type GuardrailCheck } from './guardrails.ts';
 import { publishNotification, rolledBackNotification, type Publisher } from './notifications.ts';
@@ -9,9 +10,9 @@ import { redisSequentialStore, rolloutMetrics, transitionRollout, type KeyValue 
 
 // ─── job contract (the lead registers it in services/queue and services/worker) ───────────────────
 
-/** Payload of the repeatable job; empty = every live rollout of every tenant. */
-export const CheckRolloutsJob = z.object({ tenantId: z.guid().optional(), rolloutId: z.guid().optional() }).strict();
-export type CheckRolloutsJob = z.infer<typeof CheckRolloutsJob>;
+/** Payload of the repeatable job (its contract lives with the others in @cc/queue). */
+export const CheckRolloutsJob = CheckRollouts;
+export type CheckRolloutsJob = CheckRollouts;
 
 /**
  * One job name on its own queue, repeated every minute with a fixed job id (a repeatable job is one
