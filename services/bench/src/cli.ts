@@ -1,10 +1,12 @@
 import { AppError, errorMessage } from '@cc/core';
 import { benchAnalytics } from './analytics/run.ts';
+import { benchNlu } from './nlu/run.ts';
 import { benchGrounding } from './grounding/run.ts';
 
 /** `pnpm bench <name> [flags]`: progress on stderr, one JSON line of figures last on stdout. */
 const benches: Record<string, (argv: string[], log: (line: string) => void) => Promise<object>> = {
   analytics: benchAnalytics,
+  nlu: benchNlu,
   grounding: benchGrounding,
 };
 

@@ -13,11 +13,11 @@ const SMALL: Record<string, number> = {
   twenty: 20, thirty: 30, forty: 40, fourty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
 };
 const SCALE: Record<string, number> = { hundred: 100, thousand: 1000, million: 1e6, billion: 1e9 };
-const ORDINAL: Record<string, string> = {
-  first: '1st', second: '2nd', third: '3rd', fourth: '4th', fifth: '5th', sixth: '6th', seventh: '7th', eighth: '8th', ninth: '9th',
-  tenth: '10th', eleventh: '11th', twelfth: '12th', thirteenth: '13th', fourteenth: '14th', fifteenth: '15th', sixteenth: '16th',
-  seventeenth: '17th', eighteenth: '18th', nineteenth: '19th', twentieth: '20th', thirtieth: '30th',
-};
+/** Word ordinals past "third" read as day-of-month numbers ("march fourteenth" = "march 14th"). */
+const ORDINAL = new Set([
+  'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth',
+  'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth', 'twentieth', 'thirtieth',
+]);
 
 /** Contractions are expanded so "can't" (chat) and "can not" / "cannot" (ASR) look the same. */
 const CONTRACTIONS: [RegExp, string][] = [
@@ -41,9 +41,13 @@ const CONTRACTIONS: [RegExp, string][] = [
 ];
 
 const SYMBOLS: [RegExp, string][] = [
-  [/[$]/g, ' dollar '],
-  [/€/g, ' euro '],
-  [/£/g, ' pound '],
+  // "$25" is read "25 dollars"
+  [/[$]\s*(\d[\d,.]*)/g, ' $1 dollars '],
+  [/€\s*(\d[\d,.]*)/g, ' $1 euros '],
+  [/£\s*(\d[\d,.]*)/g, ' $1 pounds '],
+  [/[$]/g, ' dollars '],
+  [/€/g, ' euros '],
+  [/£/g, ' pounds '],
   [/%/g, ' percent '],
   [/&/g, ' and '],
   [/@/g, ' at '],
@@ -65,7 +69,7 @@ function spokenNumbers(words: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w in ORDINAL) {
+    if (ORDINAL.has(w)) {
       out.push(NUM_TOKEN + 'th');
       continue;
     }
@@ -101,8 +105,8 @@ export function normalizeWords(text: unknown, opts: NormalizeOptions = {}): stri
   for (const [re, rep] of CONTRACTIONS) s = s.replace(re, rep);
   for (const [re, rep] of SYMBOLS) s = s.replace(re, rep);
   // digits: "1,000.50" "12:30" "3rd" → shape tokens; ordinals keep their "th"
-  s = s.replace(/\d+(?:[.,:/-]\d+)*(st|nd|rd|th)\b/g, ` ${NUM_TOKEN}th `);
-  s = s.replace(/\d+(?:[.,:/-]\d+)*/g, ` ${NUM_TOKEN} `);
+  s = s.replace(/\b1st\b/g, ' first ').replace(/\b2nd\b/g, ' second ').replace(/\b3rd\b/g, ' third ');
+  s = s.replace(/\d+(?:[.,:/-]\d+)*(st|nd|rd|th\b)?/g, (_, ordinal?: string) => (ordinal ? ` ${NUM_TOKEN}th ` : ` ${NUM_TOKEN} `));
   s = s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   if (!s) return [];
   const words = spokenNumbers(s.split(' '));

@@ -18,9 +18,11 @@ export interface FeatureSpec {
   wordWeight: number;
   /** tf: 'log' = 1 + ln(count), 'binary' = 1. */
   tf: 'log' | 'binary';
+  /** Unordered word pairs at most this many words apart (0 = off), added to the word block. */
+  pairWindow: number;
 }
 
-export const DEFAULT_FEATURES: FeatureSpec = { wordN: [1, 2], charN: [2, 5], charMode: 'wb', minDf: 1, wordWeight: 1, tf: 'log' };
+export const DEFAULT_FEATURES: FeatureSpec = { wordN: [1, 2], charN: [2, 5], charMode: 'wb', minDf: 1, wordWeight: 1, tf: 'log', pairWindow: 0 };
 
 /** FNV-1a over UTF-16 code units, with a seed per feature type. */
 export function fnv1a(s: string, seed = 0x811c9dc5): number {
@@ -46,6 +48,15 @@ export function rawFeatures(words: string[], spec: FeatureSpec): { word: Map<num
       // bigrams and up see sentence boundaries, so "card" at the start differs from inside
       const seq = n > 1 ? ['<s>', ...words, '</s>'] : words;
       for (let i = 0; i + n <= seq.length; i++) add(word, fnv1a(seq.slice(i, i + n).join(' '), WORD_SEED + n));
+    }
+  }
+  if (spec.pairWindow > 1) {
+    for (let i = 0; i < words.length; i++) {
+      for (let j = i + 2; j <= i + spec.pairWindow && j < words.length; j++) {
+        const a = words[i]!;
+        const b = words[j]!;
+        add(word, fnv1a(a < b ? `${a}|${b}` : `${b}|${a}`, WORD_SEED + 99));
+      }
     }
   }
   const [cLo, cHi] = spec.charN;
@@ -109,10 +120,11 @@ export class Vectorizer {
   }
 
   /**
-   * TF-IDF row of normalised words, plus the share of the utterance's features the vocabulary knows
-   * (word and character n-grams): unknown text (garbage, another language) has low coverage.
+   * TF-IDF row of normalised words, plus how much of the utterance the vocabulary knows: the share
+   * of its words seen in training (`tokenCoverage`) and of its character n-grams (`charCoverage`).
+   * Unknown text (garbage, another language) has low coverage.
    */
-  transform(words: string[]): SparseRow & { wordCoverage: number; charCoverage: number } {
+  transform(words: string[]): SparseRow & { tokenCoverage: number; charCoverage: number } {
     const { word, char } = rawFeatures(words, this.spec);
     const idx: number[] = [];
     const val: number[] = [];
@@ -135,9 +147,15 @@ export class Vectorizer {
       for (let i = start; i < val.length; i++) val[i]! *= norm;
       return total > 0 ? known / total : 0;
     };
-    const wordCoverage = block(word, this.wordIndex, this.spec.wordWeight);
+    block(word, this.wordIndex, this.spec.wordWeight);
     const charCoverage = block(char, this.charIndex, 1);
-    return { idx: Int32Array.from(idx), val: Float32Array.from(val), wordCoverage, charCoverage };
+    let tokenCoverage = charCoverage;
+    if (this.spec.wordN[0] <= 1 && this.spec.wordN[1] >= 1 && words.length) {
+      let known = 0;
+      for (const w of words) if (this.wordIndex.has(fnv1a(w, WORD_SEED + 1))) known++;
+      tokenCoverage = known / words.length;
+    }
+    return { idx: Int32Array.from(idx), val: Float32Array.from(val), tokenCoverage, charCoverage };
   }
 
   transformText(text: unknown) {

@@ -29,8 +29,12 @@ export function shuffleInPlace<T>(a: T[] | Int32Array, rand: () => number): void
 
 export interface NetSpec {
   kind: 'linear' | 'mlp';
+  /** softmax cross-entropy, or one-vs-rest squared hinge (a linear SVM; scores, not probabilities). */
+  loss: 'softmax' | 'sqhinge';
   hidden: number;
   epochs: number;
+  /** Small data sets get more epochs: at least this many optimiser steps in all. */
+  minSteps: number;
   batch: number;
   lr: number;
   /** Decoupled weight decay (per step, times lr). */
@@ -41,11 +45,17 @@ export interface NetSpec {
   inputDropout: number;
   /** Class-balanced loss weights (inverse frequency, normalised to mean 1). */
   balanced: boolean;
+  /** Learning-rate schedule over the run: constant, or linear decay to 0. */
+  schedule: 'constant' | 'linear';
+  /** Linear nets only: train this many nets (seeds seed, seed+1, …) and average their weights ("model soup"; same size and speed at inference). */
+  soup: number;
+  /** Average the weights snapshotted at the end of each epoch from this fraction of the run on (1 = off). */
+  averageFrom: number;
   seed: number;
 }
 
 export const DEFAULT_NET: NetSpec = {
-  kind: 'linear', hidden: 0, epochs: 12, batch: 32, lr: 0.01, weightDecay: 0, labelSmoothing: 0, dropout: 0, inputDropout: 0, balanced: false, seed: 1,
+  kind: 'linear', loss: 'softmax', hidden: 0, epochs: 12, minSteps: 0, batch: 32, lr: 0.01, weightDecay: 0, labelSmoothing: 0, dropout: 0, inputDropout: 0, balanced: false, soup: 1, schedule: 'constant', averageFrom: 1, seed: 1,
 };
 
 /** Trained weights. linear: w1 = D×C, b1 = C. mlp: w1 = D×H, b1 = H, w2 = H×C, b2 = C. */
@@ -130,8 +140,18 @@ export function netLogits(net: NetWeights, x: SparseRow, out: Float32Array, hidd
   }
 }
 
-/** Train a net on rows with labels 0..classes-1. */
+/** Train a net on rows with labels 0..classes-1 (a soup of `spec.soup` linear nets when asked). */
 export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, classes: number, spec: NetSpec, log?: (s: string) => void): NetWeights {
+  const n = spec.kind === 'linear' ? Math.max(1, spec.soup) : 1;
+  const first = trainOne(rows, labels, dim, classes, spec, log);
+  for (let i = 1; i < n; i++) {
+    const next = trainOne(rows, labels, dim, classes, { ...spec, seed: spec.seed + 7919 * i }, log);
+    for (const [a, b] of [[first.w1, next.w1], [first.b1, next.b1]] as const) for (let k = 0; k < a.length; k++) a[k]! += (b[k]! - a[k]!) / (i + 1);
+  }
+  return first;
+}
+
+function trainOne(rows: SparseRow[], labels: Int32Array, dim: number, classes: number, spec: NetSpec, log?: (s: string) => void): NetWeights {
   const rand = prng(spec.seed);
   const C = classes;
   const mlp = spec.kind === 'mlp';
@@ -168,14 +188,22 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
   const order = Int32Array.from(rows.keys());
   const stamp = new Int32Array(dim).fill(-1);
   const touched: number[] = [];
-  const z = new Float32Array(C);
-  const h = new Float32Array(H);
-  const mask = new Float32Array(H);
-  const dh = new Float32Array(H);
-  const xi: number[] = [];
-  const xv: number[] = [];
+  const z = new Float64Array(C);
+  const h = new Float64Array(H);
+  const mask = new Float64Array(H);
+  const dh = new Float64Array(H);
+  let maxNnz = 0;
+  for (const r of rows) maxNnz = Math.max(maxNnz, r.idx.length);
+  const xi = new Int32Array(maxNnz);
+  const xv = new Float64Array(maxNnz);
+  let nx = 0;
   let t = 0;
   const eps = spec.labelSmoothing;
+  const totalSteps = spec.epochs * Math.ceil(rows.length / spec.batch);
+  const params = mlp ? [w1, b1, w2!, b2!] : [w1, b1];
+  const avg = params.map((p) => new Float32Array(p.length));
+  let snapshots = 0;
+  const avgStart = Math.min(spec.epochs, Math.max(1, Math.ceil(spec.epochs * spec.averageFrom)));
   for (let epoch = 0; epoch < spec.epochs; epoch++) {
     shuffleInPlace(order, rand);
     let loss = 0;
@@ -188,25 +216,24 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
         const row = rows[r]!;
         const y = labels[r]!;
         // input dropout (whole features)
-        xi.length = 0;
-        xv.length = 0;
+        nx = 0;
         if (spec.inputDropout > 0) {
           const keep = 1 / (1 - spec.inputDropout);
-          for (let p = 0; p < row.idx.length; p++) if (rand() >= spec.inputDropout) { xi.push(row.idx[p]!); xv.push(row.val[p]! * keep); }
+          for (let p = 0; p < row.idx.length; p++) if (rand() >= spec.inputDropout) { xi[nx] = row.idx[p]!; xv[nx++] = row.val[p]! * keep; }
         } else {
-          for (let p = 0; p < row.idx.length; p++) { xi.push(row.idx[p]!); xv.push(row.val[p]!); }
+          for (let p = 0; p < row.idx.length; p++) { xi[nx] = row.idx[p]!; xv[nx++] = row.val[p]!; }
         }
         // forward
         if (!mlp) {
-          z.set(b1);
-          for (let p = 0; p < xi.length; p++) {
+          for (let c = 0; c < C; c++) z[c] = b1[c]!;
+          for (let p = 0; p < nx; p++) {
             const o = xi[p]! * C;
             const v = xv[p]!;
             for (let c = 0; c < C; c++) z[c]! += v * w1[o + c]!;
           }
         } else {
-          h.set(b1);
-          for (let p = 0; p < xi.length; p++) {
+          for (let k = 0; k < H; k++) h[k] = b1[k]!;
+          for (let p = 0; p < nx; p++) {
             const o = xi[p]! * H;
             const v = xv[p]!;
             for (let k = 0; k < H; k++) h[k]! += v * w1[o + k]!;
@@ -217,7 +244,7 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
             mask[k] = on ? (spec.dropout > 0 ? keep : 1) : 0;
             h[k] = on ? h[k]! * mask[k]! : 0;
           }
-          z.set(b2!);
+          for (let c = 0; c < C; c++) z[c] = b2![c]!;
           for (let k = 0; k < H; k++) {
             const hk = h[k]!;
             if (hk === 0) continue;
@@ -225,14 +252,23 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
             for (let c = 0; c < C; c++) z[c]! += hk * w2![o + c]!;
           }
         }
-        softmaxInPlace(z);
-        loss -= Math.log(Math.max(z[y]!, 1e-12));
-        // dL/dz = p - target (label smoothing spreads eps over all classes), class-weighted
         const cw = classWeight[y]! * scale;
-        for (let c = 0; c < C; c++) z[c] = (z[c]! - (c === y ? 1 - eps : 0) - eps / C) * cw;
+        if (spec.loss === 'sqhinge') {
+          for (let c = 0; c < C; c++) {
+            const tc = c === y ? 1 : -1;
+            const m = 1 - tc * z[c]!;
+            loss += m > 0 ? m * m : 0;
+            z[c] = m > 0 ? -2 * tc * m * cw : 0;
+          }
+        } else {
+          softmaxInPlace(z);
+          loss -= Math.log(Math.max(z[y]!, 1e-12));
+          // dL/dz = p - target (label smoothing spreads eps over all classes), class-weighted
+          for (let c = 0; c < C; c++) z[c] = (z[c]! - (c === y ? 1 - eps : 0) - eps / C) * cw;
+        }
         if (!mlp) {
           for (let c = 0; c < C; c++) Ab1.g[c]! += z[c]!;
-          for (let p = 0; p < xi.length; p++) {
+          for (let p = 0; p < nx; p++) {
             const j = xi[p]!;
             if (stamp[j] !== t) { stamp[j] = t; touched.push(j); }
             const o = j * C;
@@ -250,7 +286,7 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
             if (hk !== 0) for (let c = 0; c < C; c++) A2!.g[o + c]! += hk * z[c]!;
           }
           for (let k = 0; k < H; k++) Ab1.g[k]! += dh[k]!;
-          for (let p = 0; p < xi.length; p++) {
+          for (let p = 0; p < nx; p++) {
             const j = xi[p]!;
             if (stamp[j] !== t) { stamp[j] = t; touched.push(j); }
             const o = j * H;
@@ -259,9 +295,10 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
           }
         }
       }
+      const lr = spec.schedule === 'linear' ? spec.lr * (1 - t / totalSteps) : spec.lr;
       t++;
-      const lrT = (spec.lr * Math.sqrt(1 - Math.pow(B2, t))) / (1 - Math.pow(B1, t));
-      const decay = 1 - spec.lr * spec.weightDecay;
+      const lrT = (lr * Math.sqrt(1 - Math.pow(B2, t))) / (1 - Math.pow(B1, t));
+      const decay = 1 - lr * spec.weightDecay;
       for (const j of touched) A1.stepRow(j, lrT, decay);
       Ab1.stepRow(0, lrT, 1);
       if (mlp) {
@@ -269,7 +306,16 @@ export function trainNet(rows: SparseRow[], labels: Int32Array, dim: number, cla
         Ab2!.stepRow(0, lrT, 1);
       }
     }
+    if (spec.averageFrom < 1 && epoch + 1 >= avgStart) {
+      snapshots++;
+      for (let q = 0; q < params.length; q++) {
+        const a = avg[q]!;
+        const p = params[q]!;
+        for (let i = 0; i < p.length; i++) a[i]! += (p[i]! - a[i]!) / snapshots;
+      }
+    }
     log?.(`    epoch ${epoch + 1}/${spec.epochs} loss ${(loss / rows.length).toFixed(4)}`);
   }
+  if (snapshots > 0) for (let q = 0; q < params.length; q++) params[q]!.set(avg[q]!);
   return net;
 }
