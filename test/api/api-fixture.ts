@@ -30,6 +30,9 @@ import {
   type User,
 } from '@cc/store/postgres';
 import { createDatabase as createServerDatabase } from '../support/postgres-server.ts';
+import { ConnectorTokens } from '@cc/voice';
+
+const voiceTokens = new ConnectorTokens(randomBytes(32));
 
 export const DRIVERS: DatabaseDriver[] = ['pglite', 'postgres'];
 export const ROLES: Role[] = ['admin', 'supervisor', 'reviewer', 'agent'];
@@ -209,6 +212,8 @@ export async function createApiEnv(driver: DatabaseDriver, label: string, opts: 
       redis,
       queues,
       secretKey: randomBytes(32).toString('hex'),
+      // Real connector tokens; the voice runtime itself is exercised by the voice and e2e tests.
+      voice: { url: 'http://127.0.0.1:8081', issueCallToken: (tenantId: string) => voiceTokens.issue({ kind: 'generic', tenantId }, 120) },
     };
     const api = createApiApp(deps);
     const clientId = `test-client-${suiteId}`;

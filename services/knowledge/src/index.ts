@@ -17,3 +17,4 @@ export { GROUNDING_MODEL, type GroundingFeatureName } from './calibration.ts';
 export { passageSpans, markdownLines } from './markdown.ts';
 export { tokenize, splitSentences, stripMarkdown, terms, type Token } from './text.ts';
 export { composeAnswer, answerFromKb, NOT_COVERED_TEXT, type AnswerSentence, type Citation, type ComposeOptions, type ComposedAnswer, type CoveredAnswer, type NotCoveredAnswer } from './answer.ts';
+export * from './audit/index.ts';

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError, errorMessage } from '@cc/core';
 import { callerTurnsInRange, scoresWithDetailsInRange } from '@cc/store/clickhouse';
 import { getKbArticle, listKbArticlesForAudit, type KbArticleForAudit } from '@cc/store/postgres';
 // @cc/knowledge is not (yet) a dependency of @cc/api in package.json: imported by path.
-import { AUDIT_SECTIONS, HALLUCINATION_METRIC, diffLines, runKbAudit, type AuditArticle, type AuditSection } from '../../../knowledge/src/index.ts';
+import { AUDIT_SECTIONS, HALLUCINATION_METRIC, diffLines, runKbAudit, type AuditArticle, type AuditSection } from '@cc/knowledge';
 import { queryParams } from '../request.ts';
 import { ALL_ROLES, type Routes } from '../route-table.ts';
 import type { Role } from '@cc/core';

@@ -1,5 +1,4 @@
 import { AppError } from '@cc/core';
-import { audit } from '../audit.ts';
 import type { Routes } from '../route-table.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -9,7 +8,7 @@ export function voiceRoutes(deps: ApiDeps, routes: Routes) {
     if (!deps.voice) throw new AppError('voice_unavailable', 'No voice runtime runs beside this API', { status: 503 });
     const tenantId = c.get('principal').tenantId;
     const token = deps.voice.issueCallToken(tenantId);
-    await audit(c, deps.db.db, { action: 'voice.test_call_started', entityType: 'voice_call' });
+    deps.logger.info({ tenantId, actorId: c.get('principal').actorId, requestId: c.get('requestId') }, 'test call token issued');
     const url = new URL('/v1/stream', deps.voice.url);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return c.json({ url: url.toString(), token, sampleRate: 16000, expiresInSeconds: 120 }, 201);

@@ -267,3 +267,14 @@ describe('redact: results', () => {
     expect(types('4111111111111111 and a@b.com', { types: ['EMAIL'] })).toEqual(['EMAIL']);
   });
 });
+
+describe('system ids', () => {
+  it('leaves UUIDs whole, even when a digit run inside passes the Luhn check', async () => {
+    const { randomUUID } = await import('node:crypto');
+    for (let i = 0; i < 20_000; i++) {
+      const id = randomUUID();
+      expect(redact(`cited article ${id} v2`).text).toBe(`cited article ${id} v2`);
+    }
+    expect(redact('article 6f1c2e9a-4111-1111-1111-111111111111 and card 4111 1111 1111 1111').text).toBe('article 6f1c2e9a-4111-1111-1111-111111111111 and card [CARD]');
+  });
+});

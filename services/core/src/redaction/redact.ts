@@ -83,11 +83,15 @@ export function redact(input: unknown, opts: RedactOptions = {}): RedactResult {
     const parsed = parseSpokenNumbers(text, { homophones: true });
     const enabled = opts.types ? new Set(opts.types) : ALL;
     const raw: RawFinding[] = detect(parsed.text, { zip: opts.zip ?? false, pci: opts.pci ?? false, expecting: opts.expecting, enabled });
+    const ids = uuidSpans(text);
     const findings = merge(
-      raw.map((f) => {
-        const [start, end] = parsed.toOriginal(f.start, f.end);
-        return { type: f.type, start, end };
-      }),
+      raw
+        .map((f) => {
+          const [start, end] = parsed.toOriginal(f.start, f.end);
+          return { type: f.type, start, end };
+        })
+        // Digit runs inside a UUID (a system id, not personal data) can pass a Luhn check by chance.
+        .filter((f) => !ids.some(([s, e]) => f.start < e && f.end > s)),
     );
     if (findings.length === 0) return { text, findings };
     let out = '';
@@ -101,6 +105,12 @@ export function redact(input: unknown, opts: RedactOptions = {}): RedactResult {
   } catch {
     return { text: placeholder('REDACTED'), findings: [{ type: 'REDACTED', start: 0, end: text.length }] };
   }
+}
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+function uuidSpans(text: string): [number, number][] {
+  return [...text.matchAll(UUID)].map((m) => [m.index, m.index + m[0].length]);
 }
 
 /** Just the redacted text. */

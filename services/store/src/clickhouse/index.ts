@@ -17,3 +17,4 @@ export {
 } from './queries.ts';
 export { parseRows, rowsForInsert, assertAnalyticsTable } from './validate-rows.ts';
 export { splitSqlStatements } from './sql-statements.ts';
+export { callerTurnsInRange, scoresWithDetailsInRange, type CallerTurnRow, type KbAuditRange, type ScoreDetailsRow } from './kb-audit-queries.ts';

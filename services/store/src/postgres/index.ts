@@ -15,3 +15,4 @@ export * from './repos/calls.ts';
 export * from './repos/review.ts';
 export * from './repos/audit-log.ts';
 export { postgresError } from './repos/common.ts';
+export * from './repos/kb-audit.ts';
