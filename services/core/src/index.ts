@@ -8,3 +8,4 @@ export * from './domain/analytics.ts';
 export * from './models-manifest.ts';
 export * from './redaction/index.ts';
 export * from './metrics.ts';
+export * from './prng.ts';

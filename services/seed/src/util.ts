@@ -1,4 +1,4 @@
-import { sha256Hex } from '@cc/core';
+import { mulberry32, sha256Hex } from '@cc/core';
 
 /**
  * Canonical JSON: object keys sorted recursively, no whitespace, `undefined` members dropped (as
@@ -29,19 +29,11 @@ export function contentHash(value: unknown): string {
 
 /** A seeded PRNG (mulberry32): the same seed gives the same sequence, on every platform. */
 export class Prng {
-  private state: number;
+  /** A float in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** An integer in [min, max] (both inclusive). */

@@ -4,19 +4,11 @@
  * - linear: logits = x·W + b (multinomial logistic regression)
  * - mlp: logits = relu(x·W1 + b1)·W2 + b2 (one hidden layer, dropout on the hidden units)
  */
+import { mulberry32 } from '@cc/core';
 import type { SparseRow } from './features.ts';
 
 /** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export function shuffleInPlace<T>(a: T[] | Int32Array, rand: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
