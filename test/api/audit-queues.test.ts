@@ -284,6 +284,7 @@ describeApi('audit and queues', (env) => {
       expect(queues).toEqual([
         { name: 'analytics', waiting, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
         { name: 'rollouts', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
+        { name: 'evals', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
       ]);
       await json(await post(e, payload(e)), 202);
       const after = await json<{ queues: { name: string; waiting: number }[] }>(await e.call('/v1/queues', { as: { apiKey: e.a.apiKey.key } }));

@@ -158,6 +158,7 @@ describe('JobQueues.depths', () => {
     expect(await queues.depths()).toEqual([
       { name: 'analytics', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
       { name: 'rollouts', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
+      { name: 'evals', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 },
     ]);
     await queues.enqueue('ingest-call-analytics', payload(), { idempotencyKey: 'w-1' });
     await queues.enqueue('ingest-call-analytics', payload(), { idempotencyKey: 'w-2' });
@@ -172,7 +173,7 @@ describe('JobQueues.depths', () => {
     await queues.deadLetter(dead('x-1', 'elsewhere'));
 
     const [analytics, ...rest] = await queues.depths();
-    expect(rest).toEqual([{ name: 'rollouts', waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 }]);
+    expect(rest).toEqual(['rollouts', 'evals'].map((name) => ({ name, waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, prioritized: 0, deadLettered: 0 })));
     expect(analytics).toEqual({ name: 'analytics', waiting: 2, active: 0, delayed: 1, failed: 0, completed: 0, prioritized: 0, deadLettered: 2 });
     expect(await jobCount(queues, 'dead-letter')).toBe(3);
   });

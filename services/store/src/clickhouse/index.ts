@@ -18,3 +18,5 @@ export {
 export { parseRows, rowsForInsert, assertAnalyticsTable } from './validate-rows.ts';
 export { splitSqlStatements } from './sql-statements.ts';
 export { callerTurnsInRange, scoresWithDetailsInRange, type CallerTurnRow, type KbAuditRange, type ScoreDetailsRow } from './kb-audit-queries.ts';
+export { callVolumePerDay, outcomesPerVersion, costPerCall, endedCalls, type EndedCall, intentAccuracyForVersion, stageLatencyForVersion, type DashboardRange, type VolumeDay, type VersionOutcomes, type CostSummary } from './dashboard-queries.ts';
+export * from './eval-queries.ts';

@@ -1,0 +1,2 @@
+export * from './call-metrics.ts';
+export * from './eval-processors.ts';
