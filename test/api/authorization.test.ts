@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ROLES, type RouteSpec } from '@cc/api';
 import type { Role } from '@cc/core';
 import { createAgentVersion, createApiKey, createCall, createKbArticle } from '@cc/store/postgres';
+import { migrateAnalytics } from '@cc/store/clickhouse';
 import { ROLES, describeApi, expectProblem, json, uuid, type ApiTestEnv, type As } from './api-fixture.ts';
 
 /**
@@ -40,6 +41,8 @@ const POLICY: Record<string, readonly Role[] | 'authenticated'> = {
   'POST /v1/rollouts/:id/rollback': ['admin', 'supervisor'],
   'POST /v1/rollouts/:id/complete': ['admin', 'supervisor'],
   'POST /v1/rollouts/:id/promote': ['admin', 'supervisor'],
+  'GET /v1/dashboard': ['admin', 'supervisor', 'reviewer'],
+  'GET /v1/dashboard/calls': ['admin', 'supervisor', 'reviewer'],
 };
 /** The only routes anyone may call without credentials. */
 // Outside tenant roles: health, sign-in, and the operator's Prometheus endpoint (test/api/metrics.test.ts).
@@ -68,6 +71,7 @@ describeApi('authorization', (env) => {
     const roleKeys = {} as Record<Role, string>;
     beforeAll(async () => {
       rows = await seedRows(env(), 'a', 'matrix');
+      await migrateAnalytics(env().analytics); // GET /v1/dashboard reads ClickHouse tables
       for (const role of ROLES) roleKeys[role] = (await createApiKey(env().db, env().a.tenant.id, { name: `${role} key`, role })).key;
     });
 

@@ -19,6 +19,7 @@ import { queueRoutes } from './routes/queues.ts';
 import { voiceRoutes } from './routes/voice.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { rolloutRoutes } from './routes/rollouts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -66,6 +67,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   queueRoutes(deps, routes);
   voiceRoutes(deps, routes);
   rolloutRoutes(deps, routes);
+  dashboardRoutes(deps, routes);
   app.route('/', v1);
 
   return { app, routes: routes.specs };
