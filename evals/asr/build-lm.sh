@@ -3,7 +3,8 @@
 #   text  = normalised SGD train USER utterances (CC BY-SA 4.0) + normalised demo KB sentences
 #           (ABCD guidelines, MIT; demo articles, project) — made by prepare-text.ts
 #   LM    = 3-gram, improved shift-beta (IRSTLM's modified Kneser-Ney), singletons kept
-#   dict  = the LM's words, pronunciations copied from the pocketsphinx-en-us cmudict
+#   dict  = the LM's words and the slot grammars' words (models/asr/grammars), pronunciations
+#           copied from the pocketsphinx-en-us cmudict
 #
 #   build-lm.sh [out-dir]   (default: work/lm) → domain.arpa, domain.lm.bin, domain.dict, vocab.txt
 set -euo pipefail
@@ -25,8 +26,13 @@ cp "$tmp/domain.arpa" "$out/domain.arpa"
 sphinx_lm_convert -i "$out/domain.arpa" -o "$out/domain.lm.bin" > "$tmp/convert.log" 2>&1 || { cat "$tmp/convert.log"; exit 1; }
 
 tr ' ' '\n' < "$tmp/corpus.txt" | sed '/^$/d' | sort -u > "$out/vocab.txt"
+# The decoder dictionary also serves the slot grammars: add their words.
+GRAMMARS="${GRAMMARS:-$here/../../models/asr/grammars}"
+sed -E 's,/\*.*\*/,,; s,^ *\*.*,,; /^#JSGF/d; /^grammar /d; s/<[^>]*>//g; s,/[0-9.]+/,,g' "$GRAMMARS"/*.gram \
+  | tr -c "a-z'\n" ' ' | tr ' ' '\n' | sed '/^$/d' | sort -u > "$tmp/grammar-words.txt"
+sort -u "$out/vocab.txt" "$tmp/grammar-words.txt" > "$tmp/dict-words.txt"
 # Dictionary: every pronunciation variant of each vocabulary word, in vocabulary order.
-awk 'NR==FNR { v[$1]=1; next } { w=$1; sub(/\([0-9]+\)$/, "", w); if (w in v) print }' "$out/vocab.txt" "$SYS/cmudict-en-us.dict" \
+awk 'NR==FNR { v[$1]=1; next } { w=$1; sub(/\([0-9]+\)$/, "", w); if (w in v) print }' "$tmp/dict-words.txt" "$SYS/cmudict-en-us.dict" \
   | LC_ALL=C sort -t' ' -k1,1 -s > "$out/domain.dict"
-missing=$(awk 'NR==FNR { w=$1; sub(/\([0-9]+\)$/, "", w); d[w]=1; next } !($1 in d)' "$out/domain.dict" "$out/vocab.txt" | wc -l)
+missing=$(awk 'NR==FNR { w=$1; sub(/\([0-9]+\)$/, "", w); d[w]=1; next } !($1 in d)' "$out/domain.dict" "$tmp/dict-words.txt" | wc -l)
 echo "domain LM: $(wc -l < "$out/vocab.txt") words ($missing without pronunciation), $(grep -c . "$tmp/corpus.txt") sentences; $(grep -E '^ngram +[123]=' "$out/domain.arpa" | tr -s ' \n' ' ')" >&2

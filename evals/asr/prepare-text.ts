@@ -5,6 +5,7 @@
  *   work/text/lm-kb.txt          normalised sentences of the demo KB articles (ABCD guidelines + demo articles)
  *   work/lists/train.tsv         utterances to synthesise for adaptation (SGD train, training voices)
  *   work/lists/dev.tsv           tuning set (SGD dev, training voices, other sentences)
+ *   work/lists/dev-m6.tsv        the same dev sentences, espeak-ng variant m6 (held out from training and test)
  *   work/lists/test-slt.tsv      held-out voice flite slt on SGD *test* sentences
  *   work/lists/test-espeak.tsv   held-out espeak-ng voice (variant f3) on the same SGD test sentences
  *   work/lists/test-fsdd.tsv     real 8 kHz spoken digits (FSDD, 6 speakers)
@@ -34,6 +35,7 @@ export const FLITE_TRAIN = ['kal', 'kal16', 'awb', 'rms'] as const;
 export const ESPEAK_TRAIN_BASE = ['en-us', 'en', 'en-gb-x-rp', 'en-029', 'en-gb-x-gbclan', 'en-us-nyc', 'en-gb-x-gbcwmd', 'en-gb-scotland'] as const;
 export const ESPEAK_TRAIN_VARIANT = ['m1', 'm2', 'm3', 'm4', 'm5', 'm7', 'f1', 'f2', 'f4', 'f5', 'klatt2', 'klatt3'] as const;
 const TEST_ESPEAK = 'espeak:en-us+f3:s=165:p=55';
+const DEV_ESPEAK = 'espeak:en-gb-x-rp+m6:s=160:p=45';
 
 const dict = dictionaryWords(readFileSync(join(systemModel, 'cmudict-en-us.dict'), 'utf8'));
 
@@ -115,6 +117,9 @@ function main() {
   const dev = normaliseAll(userTurns('dev'), (stats.dev = { total: 0, kept: 0 }));
   const devPool = shuffle(uniq(dev).filter((n) => nWords(n) >= 2 && nWords(n) <= 25), rand).slice(0, N_DEV);
   writeFileSync(join(listDir, 'dev.tsv'), devPool.map((n, i) => row(`dv${String(i).padStart(4, '0')}`, trainVoice(rand), TEST_CHANNEL, n)).join('\n') + '\n');
+  // Held-out-voice tuning set: the same dev sentences spoken by an espeak-ng variant (m6) used
+  // neither in training nor in the test sets.
+  writeFileSync(join(listDir, 'dev-m6.tsv'), devPool.map((n, i) => row(`dm${String(i).padStart(4, '0')}`, DEV_ESPEAK, TEST_CHANNEL, n)).join('\n') + '\n');
 
   // Test sentences: sampled from the SGD test split's caller turns with their natural frequency
   // (so short frequent replies occur as often as on a real line), then de-duplicated.

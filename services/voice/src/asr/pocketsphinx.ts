@@ -1,12 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AppError, loadModelManifest, modelsDir, verifiedModelPath } from '@cc/core';
 import { resample } from '../audio/resample.ts';
+import { downsample2x, upsample2x } from './halfband.ts';
 import {
   ASR_GRAMMARS,
   AsrAbortedError,
@@ -33,8 +34,11 @@ import {
  * Cancelling a queued request just drops it; cancelling a running decode kills that process (the
  * pool starts a new one for the next request).
  *
- * The default model (models/asr/, see models/manifest.json) is the en-us acoustic model adapted
- * to 8 kHz μ-law speech, so input is fed at 8 kHz: other rates are resampled first.
+ * The default model (models/asr/, see models/manifest.json and docs/asr.md) is the en-us acoustic
+ * model adapted to telephone speech (8 kHz, μ-law, 300–3400 Hz) that reaches it upsampled to
+ * 16 kHz. Every utterance is therefore brought to the 8 kHz telephone band first (16 kHz input is
+ * low-passed and decimated) and then upsampled with the same kind of clean half-band filter the
+ * adaptation data went through, whatever rate the model's front end runs at (its feat.params).
  */
 
 export interface PocketsphinxOptions {
@@ -45,8 +49,6 @@ export interface PocketsphinxOptions {
   languageModel?: string;
   dictionary?: string;
   grammars?: Partial<Record<AsrGrammar, string>>;
-  /** Sample rate the acoustic model expects (its feat.params). Default 8000. */
-  modelSampleRate?: number;
   /** Decoder executable. Default `pocketsphinx_batch` from PATH. */
   binary?: string;
   /** Processes per mode (concurrent decodes of the same mode). Default 1. */
@@ -62,7 +64,8 @@ export interface PocketsphinxOptions {
 type Mode = 'lm' | AsrGrammar;
 
 const FRAME_MS = 10; // -frate 100
-const FILLER = /^(<s>|<\/s>|<sil>|\[[^\]]*\]|\+\+.*\+\+)$/;
+/** Sentence markers, silence, noise words and the grammar's null transitions. */
+const FILLER = /^(<s>|<\/s>|<sil>|\(null\)|\[[^\]]*\]|\+\+.*\+\+)$/i;
 
 /** Parses a `-hypseg` line: `uttid S scale T total A ascr L lscr {sf ascr lscr word}* ef`. */
 export function parseHypseg(line: string): { id: string; words: AsrWord[] } | null {
@@ -115,16 +118,17 @@ class Worker {
     private readonly onIdle: (w: Worker) => void,
     private readonly onExit: (w: Worker) => void,
   ) {
-    this.proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.on('error', (err: NodeJS.ErrnoException) => {
-      const e =
-        err.code === 'ENOENT'
-          ? new AsrUnavailableError(`${binary} not found: install the Debian package "pocketsphinx" (apt-get install pocketsphinx)`, err)
-          : new AppError('asr_failed', `pocketsphinx could not be started: ${err.message}`, { cause: err });
-      this.die(e);
-    });
+    // pocketsphinx_batch fopen()s its control and output files by name, and /dev/stdin or
+    // /dev/stdout cannot be opened when they are the sockets Node gives a child: `cat` on either
+    // side turns them into real pipes. The group (own process group) is killed as a whole.
+    this.proc = spawn('/bin/sh', ['-c', 'cat | "$@" | cat', 'sh', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.proc.on('error', (err) => this.die(new AppError('asr_failed', `pocketsphinx could not be started: ${err.message}`, { cause: err })));
     this.proc.on('exit', (code, sig) => {
-      this.die(new AppError('asr_failed', `pocketsphinx (${mode}) exited (${sig ?? code}): ${this.stderrTail.slice(-8).join(' | ')}`));
+      const e =
+        code === 127
+          ? new AsrUnavailableError(`${binary} not found: install the Debian package "pocketsphinx" (apt-get install pocketsphinx)`)
+          : new AppError('asr_failed', `pocketsphinx (${mode}) exited (${sig ?? code}): ${this.stderrTail.slice(-8).join(' | ')}`);
+      this.die(e);
     });
     this.proc.stdin.on('error', () => {}); // EPIPE after a crash: reported through 'exit'
     createInterface({ input: this.proc.stderr }).on('line', (l) => {
@@ -167,7 +171,13 @@ class Worker {
   }
 
   kill(reason: unknown): void {
-    if (!this.dead) this.proc.kill('SIGKILL');
+    if (!this.dead && this.proc.pid !== undefined) {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL'); // the shell, cat and pocketsphinx_batch
+      } catch {
+        this.proc.kill('SIGKILL');
+      }
+    }
     this.die(reason);
   }
 
@@ -194,6 +204,8 @@ export class PocketsphinxAsr implements AsrProvider {
   private readonly pools = new Map<string, Worker[]>();
   private readonly queues = new Map<string, Job[]>();
   private verified: Promise<void> | undefined;
+  /** Sample rate of the acoustic model's front end (feat.params -samprate; pocketsphinx default 16000). */
+  readonly frontEndRate: number;
   private closed = false;
   readonly paths: { acousticModel: string; languageModel: string; dictionary: string; grammars: Record<AsrGrammar, string> };
 
@@ -201,11 +213,15 @@ export class PocketsphinxAsr implements AsrProvider {
     this.opts = opts;
     const dir = opts.modelDir ?? join(modelsDir, 'asr');
     this.paths = {
-      acousticModel: opts.acousticModel ?? join(dir, 'am/en-us-8k'),
+      acousticModel: opts.acousticModel ?? join(dir, 'am/en-us-telephone'),
       languageModel: opts.languageModel ?? join(dir, 'lm/domain.lm.bin'),
       dictionary: opts.dictionary ?? join(dir, 'lm/domain.dict'),
       grammars: Object.fromEntries(ASR_GRAMMARS.map((g) => [g, opts.grammars?.[g] ?? join(dir, `grammars/${g}.gram`)])) as Record<AsrGrammar, string>,
     };
+    const featParams = join(this.paths.acousticModel, 'feat.params');
+    const m = existsSync(featParams) ? readFileSync(featParams, 'utf8').match(/^-samprate\s+(\d+)/m) : null;
+    this.frontEndRate = m ? Number(m[1]) : 16000;
+    if (this.frontEndRate !== 8000 && this.frontEndRate !== 16000) throw new AsrUnavailableError(`unsupported acoustic model sample rate ${this.frontEndRate}`);
     const shm = '/dev/shm';
     this.tmp = mkdtempSync(join(existsSync(shm) && statSync(shm).isDirectory() ? shm : tmpdir(), 'asr-ps-'));
   }
@@ -225,8 +241,7 @@ export class PocketsphinxAsr implements AsrProvider {
     if (opts.signal?.aborted) return Promise.reject(new AsrAbortedError(opts.signal.reason));
     const mode: Mode = opts.grammar ?? 'lm';
     if (mode !== 'lm' && !ASR_GRAMMARS.includes(mode)) return Promise.reject(new AppError('asr_bad_grammar', `unknown grammar ${String(mode)}`, { status: 400 }));
-    const rate = this.opts.modelSampleRate ?? 8000;
-    const pcm = sampleRate === rate ? utteranceWithMinimum(utterance, rate) : utteranceWithMinimum(resample(utterance, sampleRate, rate), rate);
+    const pcm = this.toFrontEnd(utterance, sampleRate);
     return new Promise<AsrResult>((resolve, reject) => {
       const job: Job = { id: randomUUID(), pcm, mode, pool: partial ? `${mode}#partial` : mode, resolve, reject };
       if (opts.signal) {
@@ -304,7 +319,23 @@ export class PocketsphinxAsr implements AsrProvider {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Telephone band at 8 kHz, then the acoustic model's front-end rate; at least 100 ms long. */
+  private toFrontEnd(pcm: Int16Array, rate: number): Int16Array {
+    const tel = rate === 8000 ? pcm : rate === 16000 ? downsample2x(pcm) : resample(pcm, rate, 8000);
+    const min = 800; // pocketsphinx needs a few frames: pad very short utterances with silence
+    let padded = tel;
+    if (tel.length < min) {
+      padded = new Int16Array(min);
+      padded.set(tel);
+    }
+    return this.frontEndRate === 16000 ? upsample2x(padded) : padded;
+  }
+
   private verify(): Promise<void> {
+    const binary = this.opts.binary ?? 'pocketsphinx_batch';
+    if (!findExecutable(binary)) {
+      return Promise.reject(new AsrUnavailableError(`${binary} not found: install the Debian package "pocketsphinx" (apt-get install pocketsphinx)`));
+    }
     const bundled = !this.opts.acousticModel && !this.opts.languageModel && !this.opts.dictionary && !this.opts.modelDir;
     if (!(this.opts.verifyModels ?? bundled)) return Promise.resolve();
     this.verified ??= (async () => {
@@ -339,7 +370,7 @@ export class PocketsphinxAsr implements AsrProvider {
     const w = new Worker(
       key,
       mode,
-      this.opts.modelSampleRate ?? 8000,
+      this.frontEndRate,
       this.opts.binary ?? 'pocketsphinx_batch',
       this.args(mode),
       this.tmp,
@@ -388,11 +419,16 @@ export class PocketsphinxAsr implements AsrProvider {
   }
 }
 
-/** pocketsphinx needs a few frames: pad very short utterances with silence to 100 ms. */
-function utteranceWithMinimum(pcm: Int16Array, rate: number): Int16Array {
-  const min = Math.round(rate / 10);
-  if (pcm.length >= min) return pcm;
-  const out = new Int16Array(min);
-  out.set(pcm);
-  return out;
+/** The executable's path if it exists (absolute/relative path, or looked up on PATH). */
+function findExecutable(bin: string): string | null {
+  const candidates = bin.includes('/') ? [bin] : (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, bin));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  return null;
 }
