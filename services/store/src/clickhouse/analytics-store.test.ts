@@ -10,7 +10,7 @@ import { openChdbStore } from './chdb-store.ts';
 import { createAnalyticsStore } from './create-store.ts';
 import { createHttpStore } from './http-store.ts';
 import { ingestRows } from './ingest.ts';
-import { defaultClickHouseMigrationsDir, migrateAnalytics } from './migrations.ts';
+import { defaultClickHouseMigrationsDir, migrateAnalytics, readMigrationFiles } from './migrations.ts';
 import { containmentPerDay, countRows, intentAccuracyPerIntent, stageLatencyP95 } from './queries.ts';
 import * as dataset from './dashboard-dataset.fixture.ts';
 
@@ -101,10 +101,12 @@ describe.each([chdbDriver(), httpDriver()])('analytics store on $name', (driver)
     await driver.teardown();
   });
 
+  const projectMigrations = readMigrationFiles(defaultClickHouseMigrationsDir()).map((m) => m.name);
+
   it('applies migrations once, with columns matching the zod row schemas', async () => {
     const store = await freshStore(false);
-    expect(await migrateAnalytics(store)).toEqual({ applied: ['0001_init.sql'], alreadyApplied: [] });
-    expect(await migrateAnalytics(store)).toEqual({ applied: [], alreadyApplied: ['0001_init.sql'] });
+    expect(await migrateAnalytics(store)).toEqual({ applied: projectMigrations, alreadyApplied: [] });
+    expect(await migrateAnalytics(store)).toEqual({ applied: [], alreadyApplied: projectMigrations });
     const columns = await store.query<{ table: string; name: string }>('SELECT table, name FROM system.columns WHERE database = {db:String} ORDER BY table, position', { db: store.database });
     for (const [table, schema] of Object.entries(analyticsTables)) {
       expect(columns.filter((c) => c.table === table).map((c) => c.name)).toEqual([...Object.keys(schema.shape), 'ingested_at']);
@@ -124,15 +126,15 @@ describe.each([chdbDriver(), httpDriver()])('analytics store on $name', (driver)
   it('records a half-applied migration only after it succeeds, and re-runs it safely', async () => {
     const store = await freshStore(false);
     const dir = tempMigrations();
-    const file = join(dir, '0002_extra.sql');
+    const file = join(dir, '0099_extra.sql');
     writeFileSync(file, 'CREATE TABLE IF NOT EXISTS extra (a UInt8) ENGINE = MergeTree ORDER BY a;\nALTER TABLE no_such_table ADD COLUMN b UInt8;\n');
     const failure = migrateAnalytics(store, { dir });
     await expect(failure).rejects.toBeInstanceOf(MigrationError);
-    await expect(failure).rejects.toThrow(/0002_extra\.sql failed at statement 2 of 2 \(ALTER TABLE no_such_table/);
-    expect((await store.query<{ name: string }>('SELECT name FROM schema_migrations FINAL')).map((r) => r.name)).toEqual(['0001_init.sql']);
+    await expect(failure).rejects.toThrow(/0099_extra\.sql failed at statement 2 of 2 \(ALTER TABLE no_such_table/);
+    expect((await store.query<{ name: string }>('SELECT name FROM schema_migrations FINAL ORDER BY name')).map((r) => r.name)).toEqual(projectMigrations);
 
     writeFileSync(file, 'CREATE TABLE IF NOT EXISTS extra (a UInt8) ENGINE = MergeTree ORDER BY a;\nALTER TABLE extra ADD COLUMN IF NOT EXISTS b UInt8;\n');
-    expect(await migrateAnalytics(store, { dir })).toEqual({ applied: ['0002_extra.sql'], alreadyApplied: ['0001_init.sql'] });
+    expect(await migrateAnalytics(store, { dir })).toEqual({ applied: ['0099_extra.sql'], alreadyApplied: projectMigrations });
     expect(await store.query('SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: store.database, t: 'extra' })).toEqual([{ name: 'a' }, { name: 'b' }]);
   });
 
