@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the domain trigram LM and its pronunciation dictionary with IRSTLM + sphinxbase:
 #   text  = normalised SGD train USER utterances (CC BY-SA 4.0) + normalised demo KB sentences
-#           (ABCD guidelines, MIT; demo articles, project) — made by prepare-text.ts
+#           (ABCD guidelines, MIT; demo articles, project) + contact-center control phrases
+#           (text/control-phrases.txt, project) — made by prepare-text.ts
 #   LM    = 3-gram, improved shift-beta (IRSTLM's modified Kneser-Ney), singletons kept
 #   dict  = the LM's words and the slot grammars' words (models/asr/grammars), pronunciations
 #           copied from the pocketsphinx-en-us cmudict
@@ -16,7 +17,9 @@ export IRSTLM=/usr/lib/irstlm
 export PATH="$IRSTLM/bin:$PATH"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
-cat "$W/text/lm-sgd-train.txt" "$W/text/lm-kb.txt" | sed '/^\s*$/d' > "$tmp/corpus.txt"
+# Control phrases are repeated 3 times: they are few, and callers say them on every kind of call.
+cat "$W/text/lm-sgd-train.txt" "$W/text/lm-kb.txt" "$W/text/lm-control.txt" "$W/text/lm-control.txt" "$W/text/lm-control.txt" \
+  | sed '/^\s*$/d' > "$tmp/corpus.txt"
 add-start-end.sh < "$tmp/corpus.txt" > "$tmp/corpus.se"
 build-lm.sh -i "$tmp/corpus.se" -n 3 -k 1 -s improved-shift-beta -b -o "$tmp/domain.ilm.gz" -t "$tmp/stat" > "$tmp/build.log" 2>&1 \
   || { cat "$tmp/build.log"; exit 1; }

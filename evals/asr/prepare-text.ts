@@ -3,6 +3,7 @@
  *
  *   work/text/lm-sgd-train.txt   normalised SGD *train* USER utterances (LM text, with repeats)
  *   work/text/lm-kb.txt          normalised sentences of the demo KB articles (ABCD guidelines + demo articles)
+ *   work/text/lm-control.txt     contact-center control phrases (evals/asr/text/control-phrases.txt)
  *   work/lists/train.tsv         utterances to synthesise for adaptation (SGD train, training voices)
  *   work/lists/dev.tsv           tuning set (SGD dev, training voices, other sentences)
  *   work/lists/dev-m6.tsv        the same dev sentences, espeak-ng variant m6 (held out from training and test)
@@ -17,7 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildKbArticles } from '../../services/seed/src/kb-articles.ts';
-import { ensureDir, pick, rng, sharedData, shuffle, systemModel, workDir } from './lib/common.ts';
+import { ensureDir, evalDir, pick, rng, sharedData, shuffle, systemModel, workDir } from './lib/common.ts';
 import { dictionaryWords, fitToDictionary, normalise, type Normalised } from './lib/normalize.ts';
 
 const args = process.argv.slice(2);
@@ -106,6 +107,12 @@ function main() {
     .filter((l) => l.length > 0);
   const kb = normaliseAll(kbSentences, (stats.kb = { total: 0, kept: 0 }));
   writeFileSync(join(textDir, 'lm-kb.txt'), kb.map((n) => n.words).join('\n') + '\n');
+  // Control phrases (escalation, repair, navigation) that SGD's assistant dialogues lack.
+  const control = readFileSync(join(evalDir, 'text/control-phrases.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
+  const controlN = normaliseAll(control, (stats.control = { total: 0, kept: 0 }));
+  writeFileSync(join(textDir, 'lm-control.txt'), controlN.map((n) => n.words).join('\n') + '\n');
 
   // --- synthesis lists -------------------------------------------------------------------------
   const row = (id: string, voice: string, channel: string, n: Normalised) => [id, voice, channel, n.words, n.tts].join('\t');

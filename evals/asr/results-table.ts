@@ -18,6 +18,8 @@ const TITLES: Record<string, string> = {
   'test-fsdd': 'Real 8 kHz speech: 50 FSDD spoken digits (6 speakers), digits grammar',
   dev: 'Tuning set: 150 SGD dev sentences, training voices',
   'dev-m6': 'Tuning set: the same 150 sentences, espeak-ng variant m6 (held out)',
+  'x-slt-wb': 'Reference: the slt test sentences at 16 kHz wideband, no telephone channel',
+  'x-harvard-wb': 'Reference: the Harvard recordings at their original 16 kHz, no telephone channel',
 };
 const wanted = process.argv.slice(2);
 const sets = wanted.length ? wanted : ['test-slt', 'test-espeak', 'test-harvard', 'test-fsdd'];

@@ -39,7 +39,7 @@ async function one(row: string[], k: number): Promise<void> {
   const ul = join(tmp, `${k}.ul.wav`);
   const effects: string[] = [];
   if (voice === 'real') {
-    await run('sox', [text, src]);
+    await run('sox', ['-R', text, src]);
   } else if (voice.startsWith('flite:')) {
     const [, v] = voice.split(':');
     await run('flite', ['-voice', v!, '-t', text, '-o', src]);
@@ -61,21 +61,21 @@ async function one(row: string[], k: number): Promise<void> {
     if (snr > 0) {
       // Pink noise at the given SNR relative to the (normalised) speech peak level, mixed before μ-law.
       const clean = join(tmp, `${k}.clean.wav`);
-      await run('sox', [src, '-r', '8000', '-b', '16', clean, ...effects]);
+      await run('sox', ['-R', src, '-r', '8000', '-b', '16', clean, ...effects]);
       const dur = (await run('soxi', ['-D', clean])).stdout.trim();
       const noise = join(tmp, `${k}.noise.wav`);
       const noiseDb = Number(c.level ?? '-12') - snr;
-      await run('sox', ['-n', '-r', '8000', '-b', '16', '-c', '1', noise, 'synth', dur, 'pinknoise', 'gain', '-n', String(noiseDb)]);
+      await run('sox', ['-R', '-n', '-r', '8000', '-b', '16', '-c', '1', noise, 'synth', dur, 'pinknoise', 'gain', '-n', String(noiseDb)]);
       const mixed = join(tmp, `${k}.mix.wav`);
-      await run('sox', ['-m', clean, noise, mixed]);
+      await run('sox', ['-R', '-m', clean, noise, mixed]);
       input = mixed;
       effects.length = 0;
     }
     // μ-law round trip: encode as G.711 μ-law (what Twilio/Genesys carry), decode back to 16-bit linear.
-    await run('sox', [input, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', ul, ...effects]);
-    await run('sox', [ul, '-e', 'signed', '-b', '16', out]);
+    await run('sox', ['-R', input, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', ul, ...effects]);
+    await run('sox', ['-R', ul, '-e', 'signed', '-b', '16', out]);
   } else {
-    await run('sox', [src, '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16', out]);
+    await run('sox', ['-R', src, '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16', out]);
   }
 }
 

@@ -51,7 +51,7 @@ function describe(rel: string): Omit<Entry, 'sha256' | 'bytes' | 'path'> {
       id: 'asr-lm-domain',
       kind: 'asr',
       format: 'sphinx-lm-bin (trigram)',
-      source: `built by evals/asr/build-lm.sh (IRSTLM 3-gram, improved shift-beta, sphinx_lm_convert) from ${SGD} (normalised by evals/asr/prepare-text.ts) and the demo KB article text (services/seed buildKbArticles: ABCD guidelines, MIT; project demo articles)`,
+      source: `built by evals/asr/build-lm.sh (IRSTLM 3-gram, improved shift-beta, sphinx_lm_convert) from ${SGD} (normalised by evals/asr/prepare-text.ts) and the demo KB article text (services/seed buildKbArticles: ABCD guidelines, MIT; project demo articles) and the project's contact-center control phrases (evals/asr/text/control-phrases.txt)`,
       licence: `${SA}; ABCD guideline text MIT (asr/LICENSE.abcd-mit)`,
       details: { order: 3, vocabulary: 'asr/lm/domain.dict' },
     };

@@ -70,6 +70,11 @@ describe('PocketsphinxAsr (8 kHz telephone audio)', () => {
     expect(words(r16.text)).toContain('chicago');
   });
 
+  it('hears an escalation request (contact-center control phrases are in the domain LM)', async () => {
+    const r = await asr.transcribe(fixture('agent.ulaw.wav').pcm, 8000);
+    for (const w of ['speak', 'human', 'agent']) expect(words(r.text), r.text).toContain(w);
+  });
+
   it('captures a digit string with the digits grammar', async () => {
     const { pcm, rate } = fixture('digits.ulaw.wav');
     const r = await asr.transcribe(pcm, rate, { grammar: 'digits' });

@@ -224,7 +224,10 @@ export class PocketsphinxAsr implements AsrProvider {
     if (this.frontEndRate !== 8000 && this.frontEndRate !== 16000) throw new AsrUnavailableError(`unsupported acoustic model sample rate ${this.frontEndRate}`);
     const shm = '/dev/shm';
     this.tmp = mkdtempSync(join(existsSync(shm) && statSync(shm).isDirectory() ? shm : tmpdir(), 'asr-ps-'));
+    process.once('exit', this.removeTmp);
   }
+
+  private readonly removeTmp = (): void => rmSync(this.tmp, { recursive: true, force: true });
 
   /** Starts the recogniser processes of these modes now, so the first utterance does not wait for model loading. */
   async warmup(modes: Mode[] = ['lm']): Promise<void> {
@@ -314,7 +317,8 @@ export class PocketsphinxAsr implements AsrProvider {
     for (const q of this.queues.values()) for (const j of q.splice(0)) j.reject(new AppError('asr_closed', 'ASR provider closed'));
     for (const pool of this.pools.values()) for (const w of [...pool]) w.kill(new AppError('asr_closed', 'ASR provider closed'));
     this.pools.clear();
-    rmSync(this.tmp, { recursive: true, force: true });
+    this.removeTmp();
+    process.off('exit', this.removeTmp);
   }
 
   // ---------------------------------------------------------------------------------------------
