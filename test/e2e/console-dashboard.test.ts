@@ -2,20 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { FAKE_MEDIA_ARGS, launchBrowser } from '../support/browser.ts';
-import { startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
+import { signInApi, startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
 
 const artifacts = new URL('../../.tmp/e2e/', import.meta.url).pathname;
 const OUTCOMES = ['contained', 'contained', 'contained', 'escalated', 'abandoned'] as const;
 
-async function apiSignIn(api: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${api}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(res.status).toBe(200);
-  return /cc_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
-}
-
 /** Five finished calls (3 contained, 1 escalated, 1 abandoned) with stage latencies, through the ingestion queue. */
 async function ingestCalls(platform: PlatformProcess): Promise<void> {
-  const cookie = await apiSignIn(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
+  const cookie = await signInApi(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
   const me = (await (await fetch(`${platform.urls.api}/v1/me`, { headers: { cookie } })).json()) as { user: { tenantId: string } };
   const tenantId = me.user.tenantId;
   const before = (await (await fetch(`${platform.urls.api}/v1/queues`, { headers: { cookie } })).json()) as { queues: { name: string; completed: number }[] };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
-import { startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
+import { signInApi, startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
 
 /**
  * The knowledge-base audit in the console, end to end: the platform started as `npm start` runs it
@@ -13,12 +13,6 @@ import { startPlatformProcess, type PlatformProcess } from '../support/platform-
  */
 
 const artifacts = new URL('../../.tmp/e2e/', import.meta.url).pathname;
-
-async function signInApi(api: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${api}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(res.status).toBe(200);
-  return /cc_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
-}
 
 /** Caller questions no demo article answers (shipping to Canada, a mobile app), and one it does. */
 const CALLS: string[][] = [

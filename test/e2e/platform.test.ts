@@ -3,18 +3,12 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { createDatabase } from '../support/postgres-server.ts';
-import { startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
+import { signInApi, startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
 
 const artifacts = new URL('../../.tmp/e2e/', import.meta.url).pathname;
 
 async function json(res: Response) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-async function signIn(api: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${api}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(res.status).toBe(200);
-  return /cc_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
 }
 
 describe('the start command on embedded defaults (PGlite, chDB, local redis-server)', () => {
@@ -41,7 +35,7 @@ describe('the start command on embedded defaults (PGlite, chDB, local redis-serv
 
   it('seeds the demo tenant with a user per role', async () => {
     expect(Object.keys(platform.credentials).sort()).toEqual(['admin', 'agent', 'reviewer', 'supervisor']);
-    const cookie = await signIn(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
+    const cookie = await signInApi(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
     const { body } = await json(await fetch(`${platform.urls.api}/v1/kb/articles`, { headers: { cookie } }));
     expect(body.items.length).toBeGreaterThan(50);
     const versions = await json(await fetch(`${platform.urls.api}/v1/agent-versions`, { headers: { cookie } }));
@@ -49,7 +43,7 @@ describe('the start command on embedded defaults (PGlite, chDB, local redis-serv
   });
 
   it('ingests a queued call into ClickHouse through the worker', async () => {
-    const cookie = await signIn(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
+    const cookie = await signInApi(platform.urls.api, platform.credentials.admin!.email, platform.credentials.admin!.password);
     const me = await json(await fetch(`${platform.urls.api}/v1/me`, { headers: { cookie } }));
     const tenantId = me.body.user.tenantId as string;
     const at = new Date().toISOString();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { speak } from '@cc/evals/calls/synthesize';
-import { startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
+import { signInApi, startPlatformProcess, type PlatformProcess } from '../support/platform-process.ts';
 
 const FRAME = 320; // 20 ms at 16 kHz
 
@@ -53,8 +53,7 @@ describe('a live call through the generic WebSocket connector (real VAD, ASR, ag
   beforeAll(async () => {
     platform = await startPlatformProcess();
     const { email, password } = platform.credentials.supervisor!;
-    const res = await fetch(`${platform.urls.api}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-    cookie = /cc_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+    cookie = await signInApi(platform.urls.api, email, password);
   }, 120_000);
   afterAll(async () => {
     if (platform) expect(await platform.stop()).toBe(0);

@@ -66,3 +66,10 @@ export async function startPlatformProcess(env: Record<string, string> = {}, tim
     },
   };
 }
+
+/** Sign in through the API and return the session cookie (`cc_session=…`) for later requests. */
+export async function signInApi(api: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${api}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`sign-in as ${email} answered ${res.status}: ${await res.text()}`);
+  return /cc_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+}
