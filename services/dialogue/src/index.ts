@@ -6,11 +6,11 @@
 export * from './ports.ts';
 export { FlowCatalog, checkFlow, declaredSlots, placeholders, type FlowCatalogOptions } from './flows.ts';
 export * from './state.ts';
+export { DialogueEngine } from './engine.ts';
+export { DialogueSession } from './session.ts';
+export { spokenDigits } from './auth-turns.ts';
 export {
-  DialogueEngine,
-  DialogueSession,
   DEFAULT_SENSITIVE_FLOWS,
-  spokenDigits,
   type AgentVersionInput,
   type DecisionKind,
   type DialogueDeps,
@@ -19,7 +19,7 @@ export {
   type StartSessionInput,
   type TurnDecision,
   type TurnInput,
-} from './engine.ts';
+} from './engine-types.ts';
 export {
   DeterministicProposer,
   ProposalSchema,

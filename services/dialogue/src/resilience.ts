@@ -54,6 +54,8 @@ export interface ResilienceOptions {
   /** How long an open breaker waits before letting one call through (default 30 s). */
   halfOpenAfterMs?: number;
   idempotency?: IdempotencyStore;
+  /** Called when the idempotency store fails (e.g. Redis down); default: ignored, the action still runs once per node. */
+  onStoreError?: (err: unknown, idempotencyKey: string) => void;
   clock?: Clock;
 }
 
@@ -102,6 +104,7 @@ export class ResilientActionRunner {
       maxDelayMs: options.maxDelayMs ?? 1000,
       breakerThreshold: options.breakerThreshold ?? 5,
       halfOpenAfterMs: options.halfOpenAfterMs ?? 30_000,
+      onStoreError: options.onStoreError ?? (() => {}),
     };
     this.idempotency = options.idempotency ?? new MemoryIdempotencyStore();
     this.clock = options.clock ?? systemClock;
@@ -156,7 +159,10 @@ export class ResilientActionRunner {
     let stored: ActionOutcome | undefined;
     try {
       stored = await this.idempotency.get(request.idempotencyKey);
-    } catch {
+    } catch (err) {
+      // An unreachable shared store must not stop the call: the action runs (in-flight calls on this
+      // node are still deduplicated), and the failure is reported to whoever wired the store.
+      this.opts.onStoreError(err, request.idempotencyKey);
       stored = undefined;
     }
     if (stored) return done(stored, 0, true);
@@ -178,8 +184,9 @@ export class ResilientActionRunner {
       }, signal);
       try {
         await this.idempotency.set(request.idempotencyKey, outcome);
-      } catch {
+      } catch (storeErr) {
         // The outcome still stands; a lost idempotency record only weakens deduplication.
+        this.opts.onStoreError(storeErr, request.idempotencyKey);
       }
       return done(outcome, attempts, false);
     } catch (err) {

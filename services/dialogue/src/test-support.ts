@@ -4,7 +4,8 @@
  */
 import { buildDemoTenant, type DemoTenant } from '@cc/seed';
 import { DemoActionRunner, InMemoryCrm } from './demo-actions.ts';
-import { DialogueEngine, type DialogueDeps, type DialogueOptions } from './engine.ts';
+import { DialogueEngine } from './engine.ts';
+import type { DialogueDeps, DialogueOptions } from './engine-types.ts';
 import { MemoryAuditSink } from './audit.ts';
 import type {
   IntentClassifier,

@@ -1,7 +1,8 @@
 import { buildKbArticles } from '@cc/seed';
 import { describe, expect, it } from 'vitest';
 import { GROUNDING_MODEL } from './calibration.ts';
-import { checkGrounding, splitClaims } from './grounding.ts';
+import { checkGrounding } from './grounding.ts';
+import { splitClaims } from './grounding-claims.ts';
 import { KbIndex } from './retrieval.ts';
 
 const articles = buildKbArticles();
